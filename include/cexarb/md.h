@@ -135,14 +135,15 @@ struct cx_md_batch {
 struct cx_md_ctx {
     struct cx_registry *reg;      /* borrowed; instruments are looked up here */
     struct cx__md_scan *scan;     /* NULL for normal decoding */
-    uint32_t snapshot_inst_id;    /* instrument of symbol-less REST snapshots (Binance), or
-                                     UINT32_MAX when unknown */
+    const char *snapshot_symbol;  /* borrowed: symbol of symbol-less REST snapshots (Binance:
+                                     the file's stream symbol seen so far), NULL if unknown */
+    uint32_t snapshot_symbol_len; /* bytes in snapshot_symbol */
 };
 
 /**
  * Decode one Binance message (combined-stream `{"stream":..,"data":{..}}` depthUpdate,
  * bookTicker or trade, or a REST depth snapshot `{"lastUpdateId":..}` which carries no
- * symbol and is attributed to ctx->snapshot_inst_id).
+ * symbol and is attributed to ctx->snapshot_symbol; CX_ESYMBOL when that is NULL).
  * @param json   borrowed bytes, `n` long; need not be NUL-terminated. Zero-copy scan.
  * @param venue  CX_VENUE_BINANCE_SPOT or CX_VENUE_BINANCE_USDM (selects the rules for `pu`).
  * @param local_ts_ns  stamped on every event.
