@@ -147,11 +147,11 @@ size_t cx_parse_err_format(const struct cx_parse_err *err, char *buf, size_t cap
 int cx_dec_parse(const char *s, size_t n, int exp, int64_t *out_mantissa);
 
 /**
- * Count the significant decimals of a decimal string: the smallest d such that the value is a
+ * Count the significant decimals of a decimal string: the smallest d >= 0 such that the value is a
  * multiple of 10^-d (trailing zeros do not count; exponents are applied). "61737.63000000" -> 2,
  * "100" -> 0, "1e-5" -> 5, "1.5e3" -> 0, "0" -> 0. Used to infer exponents from data.
  * @param s  borrowed bytes, `n` long.
- * @param out_decimals  written on success (may be negative for "1e3": -3).
+ * @param out_decimals  written on success; never negative ("1e3" and "100" give 0).
  * @param out_int_digits  optional (may be NULL): digits before the decimal point of the value
  *        with trailing zeros restored ("61737.63" -> 5, "0.001" -> 0, "1e3" -> 4).
  * @return 0 or CX_EPARSE (same grammar as cx_dec_parse).

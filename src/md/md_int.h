@@ -59,4 +59,13 @@ int cx__md_qty(const struct cx__md_sym *sym, const char *s, size_t n, int64_t *o
 /** Parse an unsigned decimal integer (ids, ms timestamps). CX_EPARSE / CX_EOVERFLOW. */
 int cx__md_u64(const char *s, size_t n, uint64_t *out);
 
+/**
+ * Open a reader in scan mode (cx_md_prescan): its decoders record decimals into `scan`
+ * (retained until close, shared by every file of one prescan) instead of converting numbers,
+ * and registry lookups are not required (`reg` may be NULL). Otherwise as cx_md_reader_open.
+ */
+int cx__md_reader_open_scan(struct cx_md_reader **out, const char *path,
+                            const struct cx_md_reader_opts *opts, struct cx_registry *reg,
+                            struct cx__md_scan *scan, struct cx_parse_err *err);
+
 #endif /* CX_MD_INT_H */
