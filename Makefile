@@ -20,6 +20,7 @@ demo: build
 	./$(BUILD)/cexarb replay data/binance/spot/btcusdt_20240808.gz data/binance/usdm/btcusdt_20240808.gz
 
 check: build
+	@bash tools/checksrc
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory fuzz

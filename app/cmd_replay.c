@@ -73,6 +73,21 @@ static void dec(int64_t m, int exp, char *buf, size_t cap)
         snprintf(buf, cap, "?");
 }
 
+/* Format for display with as many decimals as the step (tick or lot) has, so columns line up
+ * the way a trader reads them ("61686.00"); values finer than the step print in full. */
+static void dec_step(int64_t m, int exp, int64_t step, char *buf, size_t cap)
+{
+    int step_exp = exp;
+    while (step > 0 && step % 10 == 0 && step_exp < 0) {
+        step /= 10;
+        step_exp++;
+    }
+    int64_t r;
+    if (step <= 0 || cx_dec_rescale(m, exp, step_exp, &r) != 0 ||
+        cx_dec_format(r, step_exp, CX_DEC_FIXED, buf, cap) < 0)
+        dec(m, exp, buf, cap);
+}
+
 /* Write s as a JSON string literal. */
 static void json_str(FILE *f, const char *s)
 {
@@ -257,12 +272,12 @@ static void print_text(FILE *f, const struct cx_replay_result *r, const struct c
         for (uint32_t l = 0; l < rows; l++) {
             char bp[48] = "", bq[48] = "", ap[48] = "", aq[48] = "";
             if (l < b->n_bid) {
-                dec(b->bid_price_m[l], in->price_exp, bp, sizeof bp);
-                dec(b->bid_qty_m[l], in->qty_exp, bq, sizeof bq);
+                dec_step(b->bid_price_m[l], in->price_exp, in->tick, bp, sizeof bp);
+                dec_step(b->bid_qty_m[l], in->qty_exp, in->lot, bq, sizeof bq);
             }
             if (l < b->n_ask) {
-                dec(b->ask_price_m[l], in->price_exp, ap, sizeof ap);
-                dec(b->ask_qty_m[l], in->qty_exp, aq, sizeof aq);
+                dec_step(b->ask_price_m[l], in->price_exp, in->tick, ap, sizeof ap);
+                dec_step(b->ask_qty_m[l], in->qty_exp, in->lot, aq, sizeof aq);
             }
             fprintf(f, "  %18s %16s | %-16s %-18s\n", bq, bp, ap, aq);
         }

@@ -11,6 +11,10 @@
  * summarised in shared/docs/exchanges.md appendix B), Gate APIv4 WS docs (spot.order_book_update),
  * exchanges.md section 1 item 12.
  *
+ * A synced book ignores a snapshot whose id is not newer than its last update (counted as
+ * dropped_old): recorded REST snapshots often arrive after newer deltas, and replacing the book
+ * would only break the chain.
+ *
  * Deltas that arrive before a snapshot are buffered (bounded) and replayed when it arrives. A gap
  * or a crossed book marks the book STALE and counts it; a stale book keeps buffering deltas and
  * resynchronises on the next snapshot (counted as a resync). A stale book must not be quoted on.
@@ -89,7 +93,8 @@ struct cx_book; /* opaque */
 /**
  * Create a book.
  * @param cfg  borrowed.
- * @return 0 and *out; CX_EINVAL; CX_ENOMEM. Allocates all level and buffer storage up front.
+ * @return 0 and *out; CX_EINVAL (capacity above 2^30, unknown rule); CX_ENOMEM. Allocates all
+ *         level and buffer storage up front.
  */
 int cx_book_new(struct cx_book **out, const struct cx_book_cfg *cfg);
 
@@ -125,7 +130,7 @@ uint32_t cx_book_depth(const struct cx_book *b, enum cx_side side);
 
 /**
  * Level i of a side, 0 = best.
- * @return 0; CX_ERANGE when i >= depth.
+ * @return 0; CX_ERANGE when i >= depth; CX_EINVAL for a bad side.
  */
 int cx_book_level(const struct cx_book *b, enum cx_side side, uint32_t i, int64_t *out_price_m,
                   int64_t *out_qty_m);
@@ -166,7 +171,8 @@ int cx_book_walk_notional(const struct cx_book *b, enum cx_side taker_side, doub
 
 /**
  * Cumulative quantity on a side within `bps` basis points of mid (inclusive).
- * @return 0 and *out_qty_m; CX_ESTATE when either side is empty (no mid).
+ * @return 0 and *out_qty_m; CX_ESTATE when either side is empty (no mid); CX_EINVAL for a
+ *         negative or NaN bps.
  */
 int cx_book_depth_within_bps(const struct cx_book *b, enum cx_side side, double bps,
                              int64_t *out_qty_m);

@@ -217,13 +217,19 @@ struct cx_md_reader_opts {
     uint8_t stream_index;     /* stamped into cx_md_event.stream */
     uint32_t max_events;      /* batch capacity (levels per message); 0 = 16384 */
     uint32_t max_line_bytes;  /* longest accepted line; 0 = 4 MiB */
+    bool venue_clock;         /* key batches by venue time: batch->local_ts_ns is set to
+                                 exch_ts + venue_clock_offset_ns (kept non-decreasing; messages
+                                 without an exchange time keep the previous key). Events keep
+                                 their recorded local_ts_ns. Used for the simulated venue. */
+    int64_t venue_clock_offset_ns; /* recorder clock minus venue clock (see min_feed_ns) */
 };
 
 /** Errors a reader keeps verbatim (the first few); the rest are only counted. */
 #define CX_MD_READER_KEEP_ERRORS 8
 
 struct cx_md_reader_stats {
-    uint64_t lines;                          /* lines read (including bad and control) */
+    uint64_t lines;                          /* non-empty lines read (incl. bad and control);
+                                                error reports use physical line numbers */
     uint64_t bytes;                          /* decompressed bytes read */
     uint64_t messages;                       /* messages decoded successfully */
     uint64_t by_kind[CX_MD_KIND_COUNT];      /* messages by enum cx_md_kind */
@@ -234,6 +240,9 @@ struct cx_md_reader_stats {
     int64_t last_local_ts_ns;                /* last message's local time */
     int64_t first_exch_ts_ns;                /* first non-zero exchange time */
     int64_t last_exch_ts_ns;                 /* last non-zero exchange time */
+    int64_t min_feed_ns;                     /* min over messages of local - exchange time:
+                                                the clock offset plus the fastest feed
+                                                latency (INT64_MAX when no exchange times) */
     uint32_t kept_errors;                    /* entries used in errors_kept */
     struct cx_parse_err errors_kept[CX_MD_READER_KEEP_ERRORS]; /* first errors, with file:line */
 };
@@ -241,7 +250,11 @@ struct cx_md_reader_stats {
 struct cx_md_reader; /* opaque */
 
 /**
- * Open a recording for streaming. Reads the first line to detect format and venue.
+ * Open a recording for streaming. Detects the format from the first non-empty line and, when
+ * opts->venue is unknown, reads ahead (up to 1024 lines) for a message that settles the venue,
+ * then rewinds: the input must be a seekable regular file (a pipe is refused with an error
+ * naming it). A damaged gzip member is only detected at its end (CRC), so a corrupt
+ * file may deliver garbled lines (counted as bad lines) before CX_EGZIP.
  * @param path  borrowed; retained (not copied) for error reports until close.
  * @param opts  borrowed; NULL = defaults.
  * @param reg   retained until close; instruments are looked up (never added) here. Run

@@ -191,30 +191,28 @@ static enum ref_decision ref_decide(const struct cx_book_ref *r, const struct cx
     switch (r->cfg.rule) {
     case CX_BOOK_RULE_BINANCE_SPOT:
         if (!r->has_applied_event) {
-            /* "Drop any event where u is <= lastUpdateId in the snapshot." */
+            /* Appendix B step 2: drop events with u <= lastUpdateId. */
             if (u <= lastUpdateId)
                 return REF_DROP;
-            /* "The first processed event should have U <= lastUpdateId+1 AND
-             *  u >= lastUpdateId+1." */
+            /* The first applied event must have U <= lastUpdateId+1 <= u. */
             if (U <= lastUpdateId + 1 && u >= lastUpdateId + 1)
                 return REF_APPLY;
             return REF_GAP;
         }
-        /* "each new event's U should be equal to the previous event's u+1" */
+        /* Afterwards each event's U must equal the previous event's u + 1. */
         return U == r->prev_u + 1 ? REF_APPLY : REF_GAP;
 
     case CX_BOOK_RULE_BINANCE_USDM:
         if (!r->has_applied_event) {
-            /* "Drop any event where u is < lastUpdateId in the snapshot." */
+            /* Appendix B step 3: drop events with u < lastUpdateId (strictly less). */
             if (u < lastUpdateId)
                 return REF_DROP;
-            /* "The first processed event should have U <= lastUpdateId AND
-             *  u >= lastUpdateId" */
+            /* The first applied event must have U <= lastUpdateId and u >= lastUpdateId. */
             if (U <= lastUpdateId && u >= lastUpdateId)
                 return REF_APPLY;
             return REF_GAP;
         }
-        /* "each new event's pu should be equal to the previous event's u" */
+        /* Afterwards each event's pu must equal the previous event's u. */
         if (e->flags & CX_MD_F_HAS_PREV)
             return e->u.level.seq_prev == r->prev_u ? REF_APPLY : REF_GAP;
         /* No pu given: fall back to the spot check, which reports a gap rather than guess. */
@@ -223,7 +221,7 @@ static enum ref_decision ref_decide(const struct cx_book_ref *r, const struct cx
     case CX_BOOK_RULE_GATE: {
         uint64_t id = lastUpdateId;
         if (!r->has_applied_event) {
-            /* Gate: skip updates with u <= id; the first one applied has U <= id+1 <= u. */
+            /* Gate (exchanges.md 1.12): skip u <= id; apply the first with U <= id+1 <= u. */
             if (u <= id)
                 return REF_DROP;
             if (U <= id + 1 && id + 1 <= u)
@@ -239,7 +237,8 @@ static enum ref_decision ref_decide(const struct cx_book_ref *r, const struct cx
         uint64_t fromVersion = U;
         uint64_t toVersion = u;
         if (!r->has_applied_event) {
-            /* Discard toVersion <= the snapshot version; the first one applied covers
+            /* exchanges.md gives only the chaining rule; the start is our reading, the same
+             * as Binance spot: discard toVersion <= version, the first applied covers
              * version + 1. */
             if (toVersion <= version)
                 return REF_DROP;
@@ -247,7 +246,7 @@ static enum ref_decision ref_decide(const struct cx_book_ref *r, const struct cx
                 return REF_APPLY;
             return REF_GAP;
         }
-        /* "fromVersion == previous toVersion + 1" */
+        /* exchanges.md 1.12: fromVersion == previous toVersion + 1. */
         return fromVersion == r->prev_u + 1 ? REF_APPLY : REF_GAP;
     }
 
@@ -379,7 +378,8 @@ int cx_book_ref_new(struct cx_book_ref **out, const struct cx_book_cfg *cfg)
 {
     struct cx_book_ref *r;
 
-    if (out == NULL || cfg == NULL || (unsigned)cfg->rule > CX_BOOK_RULE_SNAPSHOT_ONLY)
+    if (out == NULL || cfg == NULL || (unsigned)cfg->rule > CX_BOOK_RULE_SNAPSHOT_ONLY ||
+        cfg->max_levels > (1u << 30) || cfg->max_buffered > (1u << 30))
         return CX_EINVAL;
     r = calloc(1, sizeof *r);
     if (r == NULL)

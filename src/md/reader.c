@@ -71,6 +71,7 @@ struct cx_md_reader {
     char snap_sym[32];               /* Binance: symbol of the last stream message */
     struct cx_md_batch batch;        /* output of the current message */
     struct cx_md_reader_stats stats; /* counters */
+    int64_t venue_key_ns;            /* opts.venue_clock: last batch key (venue time) */
     int fatal;                       /* sticky error code, 0 = none */
     struct cx_parse_err fatal_err;   /* the sticky error's report */
 };
@@ -367,6 +368,8 @@ static int rewind_input(struct cx_md_reader *r)
     r->acc_overlong = false;
     r->line_no = 0;
     memset(&r->stats, 0, sizeof r->stats);
+    r->stats.min_feed_ns = INT64_MAX;
+    r->venue_key_ns = 0;
     return 0;
 }
 
@@ -642,7 +645,7 @@ static void batch_control(struct cx_md_reader *r, enum cx_venue venue)
     b->inst_id = UINT32_MAX;
 }
 
-/* A decoded line: `decoded` (true when a decoder ran), payload start offset `prefix`. */
+/* What process_* learned about a line before or while decoding it. */
 struct line_result {
     bool has_ts;    /* the line carried a local timestamp */
     int64_t ts_ns;  /* that timestamp */
@@ -841,6 +844,19 @@ static void account(struct cx_md_reader *r, const struct line_result *lr)
             if (st->first_exch_ts_ns == 0)
                 st->first_exch_ts_ns = exch;
             st->last_exch_ts_ns = exch;
+            if (lr->has_ts && lr->ts_ns - exch < st->min_feed_ns)
+                st->min_feed_ns = lr->ts_ns - exch;
+        }
+        if (r->opts.venue_clock) {
+            /* Venue-time key: exchange time on the recorder's clock, never going backwards;
+             * a message without an exchange time keeps the previous key. */
+            int64_t key = r->venue_key_ns;
+            if (exch != 0 && exch + r->opts.venue_clock_offset_ns > key)
+                key = exch + r->opts.venue_clock_offset_ns;
+            if (key == 0)
+                key = b->local_ts_ns;
+            r->venue_key_ns = key;
+            b->local_ts_ns = key;
         }
     }
 }

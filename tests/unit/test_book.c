@@ -126,7 +126,10 @@ struct lv {
 };
 #define B(p, q) {CX_SIDE_BID, (p), (q)}
 #define A(p, q) {CX_SIDE_ASK, (p), (q)}
-#define LV(...) ((const struct lv[]){__VA_ARGS__}), (sizeof((const struct lv[]){__VA_ARGS__}) / sizeof(struct lv))
+/* Expands to the two arguments (array, count) the fx_* helpers take. */
+#define LV(...)                                                                                \
+    ((const struct lv[]){__VA_ARGS__}),                                                        \
+        (sizeof((const struct lv[]){__VA_ARGS__}) / sizeof(struct lv))
 #define NO_LV NULL, 0
 
 /* ---------------------------------------------------------------------------------------------
@@ -139,7 +142,8 @@ struct fx {
     struct msg m;
 };
 
-static void fx_open(struct fx *f, enum cx_book_rule rule, uint32_t max_levels, uint32_t max_buffered)
+static void fx_open(struct fx *f, enum cx_book_rule rule, uint32_t max_levels,
+                    uint32_t max_buffered)
 {
     struct cx_book_cfg cfg = {.inst_id = INST, .rule = rule, .max_levels = max_levels,
                               .max_buffered = max_buffered};
@@ -237,6 +241,37 @@ static void expect_level(const struct cx_book *b, enum cx_side side, uint32_t i,
     assert_int_equal(cx_book_level(b, side, i, &p, &q), 0);
     assert_int_equal(p, price_m);
     assert_int_equal(q, qty_m);
+}
+
+static void test_new_config(void **state)
+{
+    (void)state;
+    struct cx_book *b = NULL;
+    struct cx_book_ref *r = NULL;
+    struct cx_book_cfg cfg = {.inst_id = INST, .rule = CX_BOOK_RULE_GATE};
+
+    assert_int_equal(cx_book_new(NULL, &cfg), CX_EINVAL);
+    assert_int_equal(cx_book_new(&b, NULL), CX_EINVAL);
+    cfg.rule = (enum cx_book_rule)99;
+    assert_int_equal(cx_book_new(&b, &cfg), CX_EINVAL);
+    assert_int_equal(cx_book_ref_new(&r, &cfg), CX_EINVAL);
+    cfg.rule = CX_BOOK_RULE_GATE;
+    cfg.max_levels = 0x80000000u;
+    assert_int_equal(cx_book_new(&b, &cfg), CX_EINVAL);
+    assert_int_equal(cx_book_ref_new(&r, &cfg), CX_EINVAL);
+    cfg.max_levels = 0;
+    assert_int_equal(cx_book_new(&b, &cfg), 0);
+    assert_int_equal(cx_book_ref_new(&r, &cfg), 0);
+    assert_int_equal(cx_book_state(b), CX_BOOK_WAIT_SNAPSHOT);
+    assert_int_equal(cx_book_last_seq(b), 0);
+    assert_int_equal(cx_book_stats(b)->messages, 0);
+    assert_int_equal(cx_book_equal_ref(b, r, NULL, 0), 0);
+    assert_string_equal(cx_book_state_name(cx_book_state(b)), "waiting_snapshot");
+    assert_int_equal(cx_book_rule_for_venue(CX_VENUE_BINANCE_USDM), CX_BOOK_RULE_BINANCE_USDM);
+    cx_book_free(b);
+    cx_book_ref_free(r);
+    cx_book_free(NULL);
+    cx_book_ref_free(NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1374,6 +1409,7 @@ static void test_random_vs_ref_small(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_config),
         cmocka_unit_test(test_binance_spot),
         cmocka_unit_test(test_binance_spot_edges),
         cmocka_unit_test(test_binance_usdm),

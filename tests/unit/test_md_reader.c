@@ -862,6 +862,53 @@ static void test_cryptofeed_lines(void **state)
     unlink(path);
 }
 
+/* Metadata coarser than the data is refined (tick and lot rescaled exactly); a symbol whose
+ * numbers need more than 18 digits cannot be represented. */
+static void test_prescan_refine_overflow(void **state)
+{
+    (void)state;
+    struct cx_registry reg;
+    assert_int_equal(cx_registry_init(&reg, 4), 0);
+    struct cx_instrument coarse = {.venue = CX_VENUE_BINANCE_SPOT, .kind = CX_KIND_SPOT,
+                                   .price_exp = -1, .qty_exp = -2, .symbol = "BTCUSDT",
+                                   .tick = 1, .lot = 1, .multiplier = 1};
+    uint32_t id;
+    assert_int_equal(cx_registry_add(&reg, &coarse, &id), 0);
+    const char *spot = SPOT;
+    struct cx_md_prescan_report rep;
+    struct cx_parse_err err;
+    assert_int_equal(cx_md_prescan(&spot, 1, NULL, &reg, &rep, &err), 0);
+    assert_int_equal(rep.n, 1);
+    assert_true(rep.items[0].refined);
+    assert_int_equal(rep.items[0].inst_id, id);
+    assert_int_equal(rep.items[0].meta_price_exp, -1);
+    assert_int_equal(rep.items[0].meta_qty_exp, -2);
+    const struct cx_instrument *inst = cx_registry_get(&reg, id);
+    assert_int_equal(inst->price_exp, -2); /* "61837.63000000": 2 significant decimals */
+    assert_true(inst->qty_exp <= -5);
+    assert_int_equal(inst->tick, 10);
+    assert_true((inst->flags & CX_INST_F_REFINED) != 0);
+    print_message("  BTCUSDT refined to price_exp %d qty_exp %d\n", inst->price_exp,
+                  inst->qty_exp);
+    /* A second prescan finds nothing left to do. */
+    assert_int_equal(cx_md_prescan(&spot, 1, NULL, &reg, &rep, &err), 0);
+    assert_int_equal(rep.n, 0);
+    cx_registry_fini(&reg);
+
+    char path[64];
+    const char *line = "1723161254087891268 {\"stream\":\"ethusdt@bookTicker\",\"data\":{"
+                       "\"u\":1,\"s\":\"ETHUSDT\",\"b\":\"1234567890.123456789\","
+                       "\"B\":\"1\",\"a\":\"1234567891\",\"A\":\"1\"}}\n";
+    write_tmp(path, line, strlen(line));
+    assert_int_equal(cx_registry_init(&reg, 4), 0);
+    const char *p = path;
+    assert_int_equal(cx_md_prescan(&p, 1, NULL, &reg, &rep, &err), CX_EOVERFLOW);
+    assert_string_equal(err.detail, "ETHUSDT");
+    assert_int_equal(reg.count, 0); /* nothing added on failure */
+    cx_registry_fini(&reg);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -872,7 +919,7 @@ int main(void)
         cmocka_unit_test(test_truncated_gzip),  cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_framing),         cmocka_unit_test(test_overlong_line),
         cmocka_unit_test(test_garbage),         cmocka_unit_test(test_empty_file),
-        cmocka_unit_test(test_cryptofeed_lines),
+        cmocka_unit_test(test_cryptofeed_lines), cmocka_unit_test(test_prescan_refine_overflow),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
