@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int d;
     if (cx_dec_decimals(s, n, &d, NULL) != 0)
         abort();
-    if (d > -exp) /* accepted at exp means it has at most -exp significant decimals */
+    if (d > (exp < 0 ? -exp : 0)) /* accepted at exp: at most -exp significant decimals */
         abort();
     return 0;
 }

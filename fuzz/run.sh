@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Runs every libFuzzer target for a bounded time, seeded with lines of the real bundled data.
 # usage: fuzz/run.sh BUILD_DIR SECONDS_PER_TARGET
-set -euo pipefail
+set -eu
 build=$1
 secs=${2:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)

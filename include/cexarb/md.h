@@ -314,9 +314,14 @@ struct cx_md_prescan_item {
 
 #define CX_MD_PRESCAN_MAX 64
 
+#define CX_MD_PRESCAN_MAX_FILES 32
+
 struct cx_md_prescan_report {
     uint32_t n;                                      /* items used */
     struct cx_md_prescan_item items[CX_MD_PRESCAN_MAX]; /* inferred or refined instruments */
+    int64_t min_feed_ns[CX_MD_PRESCAN_MAX_FILES];    /* per input file (first 32): min of local
+                                                        minus exchange time, INT64_MAX if the
+                                                        file has no exchange times */
 };
 
 /**

@@ -37,7 +37,7 @@ static bool is_spot_venue(enum cx_venue v)
 /* Read one file to its end in scan mode. Bad lines are counted by the reader and ignored here
  * (the real pass reports them); fatal errors, and in strict mode the first bad line, return. */
 static int scan_file(const char *path, const struct cx_md_reader_opts *opts,
-                     struct cx_registry *reg, struct cx__md_scan *scan,
+                     struct cx_registry *reg, struct cx__md_scan *scan, int64_t *out_min_feed_ns,
                      struct cx_parse_err *err)
 {
     struct cx_md_reader *r = NULL;
@@ -48,6 +48,7 @@ static int scan_file(const char *path, const struct cx_md_reader_opts *opts,
     do {
         rc = cx_md_reader_next(r, &b, err);
     } while (rc == 1);
+    *out_min_feed_ns = cx_md_reader_stats(r)->min_feed_ns;
     cx_md_reader_close(r);
     return rc;
 }
@@ -91,7 +92,10 @@ int cx_md_prescan(const char *const *paths, uint32_t n, const struct cx_md_reade
         return set_err(err, CX_ENOMEM, "out of memory", NULL);
     int rc = 0;
     for (uint32_t i = 0; i < n; i++) {
-        rc = scan_file(paths[i], &ropts, reg, scan, err);
+        int64_t min_feed = INT64_MAX;
+        rc = scan_file(paths[i], &ropts, reg, scan, &min_feed, err);
+        if (report != NULL && i < CX_MD_PRESCAN_MAX_FILES)
+            report->min_feed_ns[i] = min_feed;
         if (rc != 0)
             goto out;
     }
