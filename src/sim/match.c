@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Matching in the simulated venue: what happens when an order arrives, when a trade prints and
+ * when the venue book changes under a resting order.
+ *
+ * Arrival (at the venue clock): validation in venue order (request shape, book in sync, tick,
+ * lot, minimum quantity, minimum notional, balance/margin/reduce-only), then post-only and
+ * fill-or-kill checks, then the ACK, then taking: the opposite side is walked from the best
+ * level while it crosses the limit, one taker fill per level at the level's price for
+ * min(level quantity, remaining). The replayed book is not modified (no market impact). A
+ * market/IOC remainder expires, a GTC remainder rests.
+ *
+ * Resting orders are never in the replayed book; each carries an estimate of the displayed
+ * quantity ahead of it (queue_ahead_m), initialised to the displayed quantity at its price on
+ * arrival (hftbacktest QueueModel::new_order). A trade print by an aggressor on the other side:
+ *  - at a price beyond ours (a sell below our bid, a buy above our ask) trades through our
+ *    level: we fill min(remaining, print quantity) at our price and the queue ahead is gone;
+ *  - at our price consumes the queue ahead first; the excess fills us (partially when it is
+ *    smaller than what remains).
+ * A print's quantity is shared: what fills one of our orders is not available to the next
+ * (through-fills first, then at-price fills, each in order arrival order).
+ * A change of the displayed quantity at our price moves the queue per the configured model
+ * (risk-averse or power-law probabilistic, see queue_on_level_change), and a book that crosses
+ * our price fills the whole remainder at our price.
+ * Sources: hftbacktest docs "Order Fill", "Queue Models", "Probability Queue Models" and
+ * hftbacktest/src/backtest/models/queue.rs (RiskAdverseQueueModel, ProbQueueModel,
+ * PowerProbQueueFunc), https://hftbacktest.readthedocs.io/en/latest/tutorials/
+ * Probability%20Queue%20Models.html.
+ */
+#include "sim_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Why a maker fill happened (statistics only). */
+enum fill_reason { FILL_TAKER = 0, FILL_THROUGH, FILL_QUEUE, FILL_CROSS };
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: book queries
+ * ------------------------------------------------------------------------------------------- */
+
+/* Displayed quantity at exactly price_m on a side (0 when there is no such level). Binary
+ * search over cx_book_level, whose index 0 is the best level: bids descend, asks ascend. */
+int64_t cx__sim_level_qty(const struct cx_book *book, uint8_t side, int64_t price_m)
+{
+    uint32_t lo = 0, hi = cx_book_depth(book, (enum cx_side)side);
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int64_t p, q;
+        if (cx_book_level(book, (enum cx_side)side, mid, &p, &q) != 0)
+            return 0;
+        if (p == price_m)
+            return q;
+        bool is_better = side == CX_SIDE_BID ? p > price_m : p < price_m;
+        if (is_better)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Whether an opposite level at price p is marketable for an order (side, limit). */
+static bool crosses(uint8_t side, bool is_market, int64_t limit_m, int64_t p)
+{
+    if (is_market)
+        return true;
+    return side == CX_SIDE_BID ? p <= limit_m : p >= limit_m;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: fills
+ * ------------------------------------------------------------------------------------------- */
+
+/* How much more a reduce-only perp order may fill without growing |position| (INT64_MAX for
+ * other orders or without an account). Binance USD-M: a reduce-only order only reduces; what
+ * would exceed the position is not executed. */
+static int64_t reduce_room(struct cx_sim *sim, const struct cx_instrument *inst,
+                           const struct cx__sim_order *o)
+{
+    if (!(o->req.flags & CX_ORD_F_REDUCE_ONLY) || inst->kind == CX_KIND_SPOT)
+        return INT64_MAX;
+    const struct cx_account *acct = cx__sim_account(sim, inst->venue);
+    if (acct == NULL)
+        return INT64_MAX;
+    int64_t pos = 0;
+    for (uint32_t i = 0; i < acct->n_perps; i++)
+        if (acct->perps[i].inst_id == o->req.inst_id)
+            pos = acct->perps[i].qty_m;
+    if (o->req.side == CX_SIDE_BID)
+        return pos < 0 ? -pos : 0;
+    return pos > 0 ? pos : 0;
+}
+
+/* Execute qty_m of an order at price_m: fee, order quantity, lock, account, FILL response. */
+static void fill_order(struct cx_sim *sim, const struct cx_instrument *inst, uint32_t slot,
+                       int64_t price_m, int64_t qty_m, enum fill_reason why)
+{
+    struct cx__sim_order *o = &sim->orders[slot];
+    uint8_t liq = why == FILL_TAKER ? CX_LIQ_TAKER : CX_LIQ_MAKER;
+    int64_t notional = 0;
+    if (cx_notional(inst, price_m, qty_m, 1, &notional) != 0)
+        notional = 0; /* beyond int64 at 1e-8 quote: no real order gets here */
+    int64_t fee = cx_fee(notional, liq == CX_LIQ_TAKER ? inst->taker_fee_ppb
+                                                       : inst->maker_fee_ppb);
+    o->remaining_m -= qty_m;
+    if (o->state == CX__ORD_RESTING)
+        cx__sim_set_lock(sim, inst, o); /* shrink the reservation before the money moves */
+
+    struct cx_fill fill = {
+        .client_id = o->req.client_id,
+        .venue_order_id = o->venue_order_id,
+        .fill_id = sim->next_fill_id++,
+        .inst_id = o->req.inst_id,
+        .side = o->req.side,
+        .liquidity = liq,
+        .fee_asset = 0,
+        .price_m = price_m,
+        .qty_m = qty_m,
+        .fee = fee,
+        .exch_ts_ns = sim->clock_ns,
+    };
+    struct cx_account *acct = cx__sim_account(sim, inst->venue);
+    if (acct != NULL)
+        (void)cx_account_apply_fill(acct, inst, &fill); /* only fails on full tables */
+    sim->stats.fills++;
+    if (liq == CX_LIQ_TAKER)
+        sim->stats.taker_fills++;
+    else
+        sim->stats.maker_fills++;
+    if (why == FILL_THROUGH)
+        sim->stats.trade_through_fills++;
+    else if (why == FILL_QUEUE)
+        sim->stats.queue_fills++;
+    else if (why == FILL_CROSS)
+        sim->stats.cross_fills++;
+
+    struct cx_sim_msg *m = cx__sim_respond(sim, inst->venue, CX_SIM_FILL, o);
+    if (m != NULL) {
+        fill.local_ts_ns = m->deliver_ns;
+        fill.latency_ns = m->deliver_ns - o->submit_ns;
+        m->fill = fill;
+    }
+}
+
+/* Remove a resting order that has become final; `type` is CX_SIM_EXPIRED or 0 (filled: no
+ * message beyond its last FILL). */
+static void finish_resting(struct cx_sim *sim, const struct cx_instrument *inst, uint32_t slot,
+                           uint8_t type)
+{
+    struct cx__sim_order *o = &sim->orders[slot];
+    cx__sim_release_lock(sim, inst, o);
+    cx__sim_rest_unlink(sim, slot);
+    if (type == CX_SIM_EXPIRED) {
+        sim->stats.expired++;
+        struct cx_sim_msg *m = cx__sim_respond(sim, inst->venue, CX_SIM_EXPIRED, o);
+        if (m != NULL)
+            m->leaves_qty_m = 0;
+    }
+    cx__sim_free_order(sim, slot);
+}
+
+/* Maker fill of a resting order, capped by reduce-only room; frees the order when it is done.
+ * Returns the quantity filled. */
+static int64_t fill_resting(struct cx_sim *sim, const struct cx_instrument *inst, uint32_t slot,
+                            int64_t qty_m, enum fill_reason why)
+{
+    struct cx__sim_order *o = &sim->orders[slot];
+    int64_t room = reduce_room(sim, inst, o);
+    if (room == 0) {
+        /* A reduce-only order whose position is gone can never execute: the venue drops it. */
+        finish_resting(sim, inst, slot, CX_SIM_EXPIRED);
+        return 0;
+    }
+    qty_m = min64(min64(qty_m, o->remaining_m), room);
+    if (qty_m <= 0)
+        return 0;
+    fill_order(sim, inst, slot, o->req.price_m, qty_m, why);
+    if (o->remaining_m == 0)
+        finish_resting(sim, inst, slot, 0);
+    return qty_m;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: arrival
+ * ------------------------------------------------------------------------------------------- */
+
+static void reject(struct cx_sim *sim, uint32_t slot, uint8_t venue, enum cx_reject why)
+{
+    struct cx__sim_order *o = &sim->orders[slot];
+    sim->stats.rejected++;
+    sim->stats.rejects[why]++;
+    struct cx_sim_msg *m = cx__sim_respond(sim, venue, CX_SIM_REJECT, o);
+    if (m != NULL) {
+        m->reject = (uint8_t)why;
+        m->leaves_qty_m = 0;
+    }
+    cx__sim_free_order(sim, slot);
+}
+
+/* Request shape: enums in range, quantity positive, limit price positive. */
+static bool req_is_valid(const struct cx_order_req *r)
+{
+    if (r->side > CX_SIDE_ASK || r->type > CX_ORD_MARKET || r->tif > CX_TIF_POST_ONLY)
+        return false;
+    if (r->qty_m <= 0)
+        return false;
+    if (r->type == CX_ORD_LIMIT && r->price_m <= 0)
+        return false;
+    if (r->type == CX_ORD_MARKET && r->tif == CX_TIF_POST_ONLY)
+        return false;
+    return true;
+}
+
+void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
+{
+    struct cx__sim_order *o = &sim->orders[slot];
+    const struct cx_order_req *req = &o->req;
+    const struct cx_instrument *inst = cx_registry_get(sim->reg, req->inst_id);
+    uint8_t venue = inst != NULL && inst->venue < CX_VENUE_COUNT ? inst->venue
+                                                                 : (uint8_t)CX_VENUE_UNKNOWN;
+    if (o->is_dup) {
+        reject(sim, slot, venue, CX_REJ_DUPLICATE_ID);
+        return;
+    }
+    if (inst == NULL || req->inst_id >= sim->n_inst || !req_is_valid(req)) {
+        reject(sim, slot, venue, CX_REJ_INVALID);
+        return;
+    }
+    const struct cx_book *book = sim->inst[req->inst_id].book;
+    if (book == NULL || cx_book_state(book) != CX_BOOK_SYNCED) {
+        reject(sim, slot, venue, CX_REJ_BOOK_STALE);
+        return;
+    }
+    bool is_market = req->type == CX_ORD_MARKET;
+    /* A market order executes immediately like an IOC at no limit; FOK keeps all-or-nothing. */
+    uint8_t tif = is_market && req->tif != CX_TIF_FOK ? (uint8_t)CX_TIF_IOC : req->tif;
+
+    /* Precision and minimums (Binance spot filters PRICE_FILTER, LOT_SIZE, NOTIONAL;
+     * https://developers.binance.com/docs/binance-spot-api-docs/filters). */
+    if (!is_market && inst->tick > 0 && req->price_m % inst->tick != 0) {
+        reject(sim, slot, venue, CX_REJ_TICK);
+        return;
+    }
+    if (inst->lot > 0 && req->qty_m % inst->lot != 0) {
+        reject(sim, slot, venue, CX_REJ_LOT);
+        return;
+    }
+    if (req->qty_m < inst->min_qty) {
+        reject(sim, slot, venue, CX_REJ_MIN_QTY);
+        return;
+    }
+    uint8_t opp = req->side == CX_SIDE_BID ? CX_SIDE_ASK : CX_SIDE_BID;
+    uint32_t opp_depth = cx_book_depth(book, (enum cx_side)opp);
+    if (is_market && opp_depth == 0) {
+        reject(sim, slot, venue, CX_REJ_NO_LIQUIDITY);
+        return;
+    }
+    /* The notional of a market order is judged at the best opposite price (Binance applies
+     * NOTIONAL to market orders with an average price; the touch is our stand-in). */
+    int64_t ref_price = req->price_m;
+    if (is_market) {
+        int64_t q;
+        (void)cx_book_level(book, (enum cx_side)opp, 0, &ref_price, &q);
+    }
+    int64_t notional;
+    if (cx_notional(inst, ref_price, req->qty_m, 1, &notional) != 0) {
+        reject(sim, slot, venue, CX_REJ_INVALID);
+        return;
+    }
+    if (notional < inst->min_notional) {
+        reject(sim, slot, venue, CX_REJ_MIN_NOTIONAL);
+        return;
+    }
+
+    /* What the opposite side offers within the limit, and the worst price it reaches. */
+    int64_t avail = 0, worst = 0;
+    for (uint32_t i = 0; i < opp_depth && avail < req->qty_m; i++) {
+        int64_t p, q;
+        if (cx_book_level(book, (enum cx_side)opp, i, &p, &q) != 0 ||
+            !crosses(req->side, is_market, req->price_m, p))
+            break;
+        avail += min64(q, req->qty_m - avail);
+        worst = p;
+    }
+
+    /* A post-only order can only pay the maker fee; anything else may take, so it must cover
+     * the taker fee (Binance checks balances the same way before an order rests). */
+    o->hold_fee_ppb = tif == CX_TIF_POST_ONLY ? inst->maker_fee_ppb : inst->taker_fee_ppb;
+    struct cx_account *acct = cx__sim_account(sim, venue);
+    if (acct != NULL) {
+        int64_t check_price = is_market ? worst : req->price_m;
+        enum cx_reject why = cx_account_check(acct, inst, req, check_price, o->hold_fee_ppb);
+        if (why != CX_REJ_NONE) {
+            reject(sim, slot, venue, why);
+            return;
+        }
+    }
+    if (tif == CX_TIF_POST_ONLY && avail > 0) {
+        reject(sim, slot, venue, CX_REJ_POST_ONLY);
+        return;
+    }
+    if (tif == CX_TIF_FOK && avail < req->qty_m) {
+        reject(sim, slot, venue, CX_REJ_FOK);
+        return;
+    }
+
+    o->venue_order_id = sim->next_venue_order_id++;
+    sim->stats.accepted++;
+    (void)cx__sim_respond(sim, venue, CX_SIM_ACK, o);
+
+    /* Take what crosses. */
+    int64_t room = reduce_room(sim, inst, o);
+    int64_t taken = 0;
+    for (uint32_t i = 0; i < opp_depth && o->remaining_m > 0 && taken < room; i++) {
+        int64_t p, q;
+        if (cx_book_level(book, (enum cx_side)opp, i, &p, &q) != 0 ||
+            !crosses(req->side, is_market, req->price_m, p))
+            break;
+        int64_t take = min64(min64(q, o->remaining_m), room - taken);
+        fill_order(sim, inst, slot, p, take, FILL_TAKER);
+        taken += take;
+    }
+    if (o->remaining_m == 0) {
+        cx__sim_free_order(sim, slot);
+        return;
+    }
+    if (tif == CX_TIF_IOC || tif == CX_TIF_FOK || taken >= room) {
+        sim->stats.expired++;
+        struct cx_sim_msg *m = cx__sim_respond(sim, venue, CX_SIM_EXPIRED, o);
+        if (m != NULL)
+            m->leaves_qty_m = 0;
+        cx__sim_free_order(sim, slot);
+        return;
+    }
+
+    /* Rest: join the queue behind the displayed quantity at our price. */
+    o->queue_ahead_m = cx__sim_level_qty(book, req->side, req->price_m);
+    o->level_qty_m = o->queue_ahead_m;
+    o->traded_m = 0;
+    o->cross_guard = taken > 0;
+    cx__sim_rest_link(sim, slot);
+    cx__sim_set_lock(sim, inst, o);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: trades
+ * ------------------------------------------------------------------------------------------- */
+
+void cx__sim_on_trade(struct cx_sim *sim, const struct cx_instrument *inst,
+                      const struct cx_md_event *ev)
+{
+    int64_t px = ev->u.trade.price_m;
+    int64_t qty = ev->u.trade.qty_m;
+    if (qty <= 0)
+        return;
+    /* A buying aggressor lifts asks, a selling one hits bids (CX_MD_F_BUY_TAKER: Binance
+     * m=false). Only the side the aggressor hits can fill. */
+    uint8_t hit = (ev->flags & CX_MD_F_BUY_TAKER) ? CX_SIDE_ASK : CX_SIDE_BID;
+    struct cx__sim_inst *si = &sim->inst[inst->id];
+    int64_t left = qty;
+
+    /* Pass 1: the print is beyond our price, so the aggressor went through our level: our
+     * order would have matched first. Fill min(remaining, what is left of the print). */
+    for (uint32_t s = si->head; s != CX__SIM_NONE;) {
+        struct cx__sim_order *o = &sim->orders[s];
+        uint32_t next = o->next;
+        if (o->req.side == hit) {
+            bool through = hit == CX_SIDE_BID ? o->req.price_m > px : o->req.price_m < px;
+            if (through) {
+                o->queue_ahead_m = 0;
+                if (left > 0)
+                    left -= fill_resting(sim, inst, s, left, FILL_THROUGH);
+            }
+        }
+        s = next;
+    }
+    /* Pass 2: the print is at our price: it eats the queue ahead first; the excess is ours. */
+    for (uint32_t s = si->head; s != CX__SIM_NONE;) {
+        struct cx__sim_order *o = &sim->orders[s];
+        uint32_t next = o->next;
+        if (o->req.side == hit && o->req.price_m == px) {
+            int64_t ahead = o->queue_ahead_m;
+            o->queue_ahead_m = ahead > qty ? ahead - qty : 0;
+            o->traded_m += qty;
+            int64_t excess = qty - ahead;
+            if (excess > 0 && left > 0)
+                left -= fill_resting(sim, inst, s, min64(excess, left), FILL_QUEUE);
+        }
+        s = next;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: depth changes
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * The displayed quantity at our price went from o->level_qty_m to new_m.
+ * Risk-averse (hftbacktest RiskAdverseQueueModel::depth): queue = min(queue, new). A shrinking
+ * level can only be known to have removed orders ahead of us once it is smaller than our
+ * estimate of the queue ahead.
+ * Probabilistic (hftbacktest ProbQueueModel::depth with PowerProbQueueFunc): the decrease not
+ * explained by prints at our price since the last change, d = prev - new - traded, is split
+ * between front = queue ahead and back = prev - front. The probability that a decrease is
+ * behind us is p = f(back) / (f(back) + f(front)), f(x) = x^n; the front shrinks by
+ * (1 - p) * d, plus whatever part of p * d exceeds back. Then queue = min(queue, new).
+ * With n = 2, front = 6, back = 2, d = 4: p = 4 / 40 = 0.1, the queue ahead moves by
+ * 0.9 * 4 = 3.6 -> floor 3 (we round the advance down: conservative), so 6 -> 3.
+ * f is evaluated on front / (front + back) and back / (front + back) (same ratio, no overflow).
+ * Only the probability uses double; quantities stay int64.
+ */
+static void queue_on_level_change(struct cx_sim *sim, struct cx__sim_order *o, int64_t new_m,
+                                  bool is_plain_delta)
+{
+    int64_t prev = o->level_qty_m;
+    int64_t chg = prev - new_m - o->traded_m;
+    o->level_qty_m = new_m;
+    o->traded_m = 0;
+    if (sim->queue_model == CX_QUEUE_PROB_POWER && is_plain_delta && chg > 0 &&
+        o->queue_ahead_m > 0) {
+        int64_t front = o->queue_ahead_m;
+        int64_t back = prev - front > 0 ? prev - front : 0;
+        double total = (double)front + (double)back;
+        double ff = pow((double)front / total, sim->queue_power);
+        double fb = pow((double)back / total, sim->queue_power);
+        double p_back = fb / (fb + ff);
+        if (!isfinite(p_back))
+            p_back = 1.0;
+        double d = (double)chg;
+        double spill = p_back * d - (double)back;
+        double adv = (1.0 - p_back) * d + (spill > 0.0 ? spill : 0.0);
+        /* Round the advance down (stay behind), after a 1e-6-unit tolerance so that binary
+         * fractions such as 0.9 * 4000 = 3599.9999999999995 count as the 3600 they are. */
+        int64_t adv_m = adv >= (double)front ? front : (int64_t)floor(adv + 1e-6);
+        if (adv_m > 0) {
+            o->queue_ahead_m = front - adv_m;
+            sim->stats.queue_cancel_moves++;
+        }
+    }
+    if (o->queue_ahead_m > new_m)
+        o->queue_ahead_m = new_m;
+}
+
+void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool is_snapshot)
+{
+    struct cx__sim_inst *si = &sim->inst[inst->id];
+    const struct cx_book *book = si->book;
+    bool is_synced = cx_book_state(book) == CX_BOOK_SYNCED;
+    bool was_synced = si->was_synced;
+    si->was_synced = is_synced;
+    if (!is_synced || si->n_resting == 0)
+        return;
+    /* After a snapshot or a resync the change since the last level seen spans unknown time:
+     * only the risk-averse clamp is safe then. */
+    bool is_plain_delta = !is_snapshot && was_synced;
+    struct cx_book_top top;
+    cx_book_top(book, &top);
+
+    for (uint32_t s = si->head; s != CX__SIM_NONE;) {
+        struct cx__sim_order *o = &sim->orders[s];
+        uint32_t next = o->next;
+        int64_t level = cx__sim_level_qty(book, o->req.side, o->req.price_m);
+        if (level != o->level_qty_m)
+            queue_on_level_change(sim, o, level, is_plain_delta);
+        bool is_crossed = o->req.side == CX_SIDE_BID
+                              ? top.has_ask && top.ask_price_m <= o->req.price_m
+                              : top.has_bid && top.bid_price_m >= o->req.price_m;
+        if (!is_crossed)
+            o->cross_guard = false;
+        else if (!o->cross_guard)
+            (void)fill_resting(sim, inst, s, o->remaining_m, FILL_CROSS);
+        s = next;
+    }
+}
