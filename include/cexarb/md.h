@@ -151,8 +151,11 @@ struct cx_md_ctx {
  * @param err    optional; col is the 1-based byte offset in `json` of the problem.
  * @return 0; CX_EPARSE/CX_ETYPE/CX_ETRUNC/CX_EMISSING for malformed JSON; CX_ESTREAM for an
  *         unknown stream; CX_ESYMBOL for a symbol missing from the registry; CX_EPRECISION /
- *         CX_EOVERFLOW for numbers that do not fit the instrument's exponents; CX_ENOSPC when
- *         the message has more levels than out->cap.
+ *         CX_EOVERFLOW for numbers that do not fit the instrument's exponents; CX_ERANGE for a
+ *         negative price/quantity, a timestamp that does not fit int64 ns or an escaped string
+ *         longer than 96 bytes; CX_ENOSPC when the message has more levels than out->cap;
+ *         CX_EINVAL for bad arguments or a venue the decoder does not serve. A known key given
+ *         twice is CX_EPARSE; an empty trades array is KIND_IGNORED with n == 0.
  * Never allocates. Thread-compatible (no shared state).
  */
 int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n,

@@ -161,10 +161,72 @@ static int dec_scan(const char *s, size_t n, struct dec_scan *out)
     return 0;
 }
 
+/*
+ * Fast path for the common wire spelling `-?digits(.digits)?` with at most 19 digits and no
+ * exponent ("61737.63000000"): one pass, one multiply or one division. Returns 1 when it
+ * decided (result in *rc / *out), 0 when the general scanner must handle the input (exponent,
+ * more digits, or anything unusual), so both paths accept exactly the same language.
+ */
+static int dec_parse_fast(const char *s, size_t n, int exp, int64_t *out, int *rc)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (n > 0 && s[0] == '-') {
+        neg = true;
+        i = 1;
+    }
+    uint64_t m = 0;
+    int int_digits = 0, frac = -1;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d < 10) {
+            m = m * 10 + d;
+            if (frac < 0)
+                int_digits++;
+            else
+                frac++;
+        } else if (s[i] == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            return 0;
+        }
+    }
+    int digits = int_digits + (frac > 0 ? frac : 0);
+    if (int_digits == 0 || frac == 0 || digits > 19)
+        return 0;
+    int shift = -(frac > 0 ? frac : 0) - exp; /* value = m * 10^-frac = mantissa * 10^exp */
+    uint64_t mag;
+    if (shift >= 0) {
+        if (shift > 19 || __builtin_mul_overflow(m, k_pow10_u64[shift], &mag))
+            return m == 0 ? (*out = 0, *rc = 0, 1) : 0;
+    } else {
+        if (-shift > 19)
+            return 0;
+        uint64_t p = k_pow10_u64[-shift];
+        if (m % p != 0) {
+            *rc = CX_EPRECISION;
+            return 1;
+        }
+        mag = m / p;
+    }
+    if (neg ? mag > (uint64_t)INT64_MAX + 1u : mag > (uint64_t)INT64_MAX)
+        return 0; /* let the general path report the overflow */
+    *out = neg ? (mag == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
+    *rc = 0;
+    return 1;
+}
+
 int cx_dec_parse(const char *s, size_t n, int exp, int64_t *out_mantissa)
 {
     if (s == NULL || out_mantissa == NULL || exp < CX_DEC_EXP_MIN || exp > CX_DEC_EXP_MAX)
         return CX_EINVAL;
+    int64_t fast;
+    int frc;
+    if (dec_parse_fast(s, n, exp, &fast, &frc)) {
+        if (frc == 0)
+            *out_mantissa = fast;
+        return frc;
+    }
     struct dec_scan sc;
     int rc = dec_scan(s, n, &sc);
     if (rc != 0)

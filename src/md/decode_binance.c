@@ -83,7 +83,8 @@ static int bn_check_e(struct cx__js *js, const struct cx__js_tok *k, const char 
 
 static int bn_depth(struct bn_msg *m, struct cx__js *js)
 {
-    enum { F_e = 1, F_E = 2, F_T = 4, F_s = 8, F_U = 16, F_u = 32, F_pu = 64, F_b = 128, F_a = 256 };
+    enum { F_e = 1, F_E = 2, F_T = 4, F_s = 8, F_U = 16, F_u = 32, F_pu = 64, F_b = 128 };
+    enum { F_a = 256 };
     const bool usdm = m->venue == CX_VENUE_BINANCE_USDM;
     unsigned seen = 0;
     uint64_t ev_ms = 0, first_id = 0, last_id = 0, prev_id = 0, ignored;
@@ -96,7 +97,8 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = 0;
         if (k.n == 1) {
@@ -134,7 +136,8 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
             rc = cx__js_u64(js, &prev_id, "expected unsigned integer for update id", &k);
             break;
         case F_s:
-            if ((rc = cx__js_string(js, &t, "expected string for symbol", &k)) == 0)
+            rc = cx__js_string(js, &t, "expected string for symbol", &k);
+            if (rc == 0)
                 rc = cx__js_resolve(js, m->ctx, m->venue, &t, &sym);
             break;
         case F_b:
@@ -174,20 +177,26 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
         const char *after = js->p;
         if (b_at != NULL) {
             js->p = b_at;
-            if ((rc = cx__js_levels_pairs(js, &sym, m->out, &n, 0)) != 0)
+            rc = cx__js_levels_pairs(js, &sym, m->out, &n, 0);
+            if (rc != 0)
                 return rc;
         }
         if (a_at != NULL) {
             js->p = a_at;
-            if ((rc = cx__js_levels_pairs(js, &sym, m->out, &n, CX_MD_F_ASK)) != 0)
+            rc = cx__js_levels_pairs(js, &sym, m->out, &n, CX_MD_F_ASK);
+            if (rc != 0)
                 return rc;
         }
         js->p = after;
     }
-    if (n == 0 && (rc = cx__js_nolevel(js, m->out, &n)) != 0)
-        return rc;
+    if (n == 0) {
+        rc = cx__js_nolevel(js, m->out, &n);
+        if (rc != 0)
+            return rc;
+    }
     int64_t exch_ns = 0;
-    if ((rc = cx__js_ms_to_ns(js, ev_ms, ev_off, &exch_ns)) != 0)
+    rc = cx__js_ms_to_ns(js, ev_ms, ev_off, &exch_ns);
+    if (rc != 0)
         return rc;
     cx__js_finish_levels(m->out->ev, n, CX_MD_DEPTH_DELTA, sym.inst_id, exch_ns, m->local_ts_ns,
                          last_id, first_id, usdm ? prev_id : 0,
@@ -213,7 +222,8 @@ static int bn_bbo(struct bn_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = 0;
         if (k.n == 1) {
@@ -267,15 +277,29 @@ static int bn_bbo(struct bn_msg *m, struct cx__js *js)
     struct cx_md_event *e = NULL;
     int64_t exch_ns = 0;
     uint32_t n = m->n;
-    if ((rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym)) != 0 ||
-        (rc = cx__js_push(js, m->out, &n, js->p - 1, &e)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &bp, true, &e->u.bbo.bid_price_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &bq, false, &e->u.bbo.bid_qty_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &ap, true, &e->u.bbo.ask_price_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &aq, false, &e->u.bbo.ask_qty_m)) != 0)
+    rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym);
+    if (rc != 0)
         return rc;
-    if ((seen & F_E) && (rc = cx__js_ms_to_ns(js, ev_ms, ev_off, &exch_ns)) != 0)
+    rc = cx__js_push(js, m->out, &n, js->p - 1, &e);
+    if (rc != 0)
         return rc;
+    rc = cx__js_conv(js, &sym, &bp, true, &e->u.bbo.bid_price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &bq, false, &e->u.bbo.bid_qty_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &ap, true, &e->u.bbo.ask_price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &aq, false, &e->u.bbo.ask_qty_m);
+    if (rc != 0)
+        return rc;
+    if (seen & F_E) {
+        rc = cx__js_ms_to_ns(js, ev_ms, ev_off, &exch_ns);
+        if (rc != 0)
+            return rc;
+    }
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = m->local_ts_ns;
     e->seq = upd;
@@ -304,7 +328,8 @@ static int bn_trade(struct bn_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = 0;
         if (k.n == 1) {
@@ -325,7 +350,9 @@ static int bn_trade(struct bn_msg *m, struct cx__js *js)
         seen |= f;
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "trade", 5); break;
-        case F_E: rc = cx__js_u64(js, &ignored, "expected unsigned integer for event time", &k); break;
+        case F_E:
+            rc = cx__js_u64(js, &ignored, "expected unsigned integer for event time", &k);
+            break;
         case F_T:
             t_off = (uint32_t)(js->p - js->base);
             rc = cx__js_u64(js, &trade_ms, "expected unsigned integer for trade time", &k);
@@ -356,11 +383,20 @@ static int bn_trade(struct bn_msg *m, struct cx__js *js)
     struct cx_md_event *e = NULL;
     int64_t exch_ns = 0;
     uint32_t n = m->n;
-    if ((rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym)) != 0 ||
-        (rc = cx__js_push(js, m->out, &n, js->p - 1, &e)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &px, true, &e->u.trade.price_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &qty, false, &e->u.trade.qty_m)) != 0 ||
-        (rc = cx__js_ms_to_ns(js, trade_ms, t_off, &exch_ns)) != 0)
+    rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_push(js, m->out, &n, js->p - 1, &e);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &px, true, &e->u.trade.price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &qty, false, &e->u.trade.qty_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_ms_to_ns(js, trade_ms, t_off, &exch_ns);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = m->local_ts_ns;
@@ -421,7 +457,8 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(&js, &k)) != 0)
+        rc = cx__js_key(&js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = 0;
         if (KEYN(k, "stream"))
@@ -443,12 +480,14 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
         seen |= f;
         switch (f) {
         case K_STREAM: {
-            if ((rc = cx__js_string(&js, &t, "expected string for stream", &k)) != 0)
+            rc = cx__js_string(&js, &t, "expected string for stream", &k);
+            if (rc != 0)
                 return rc;
             char buf[CX__JS_UNESC_MAX];
             const char *s = NULL;
             size_t sn = 0;
-            if ((rc = cx__js_content(&js, &t, buf, &s, &sn)) != 0)
+            rc = cx__js_content(&js, &t, buf, &s, &sn);
+            if (rc != 0)
                 return rc;
             stream = bn_classify(s, sn);
             if (stream == BN_NONE)
@@ -504,7 +543,8 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
     if (rc < 0)
         return rc;
     const char *close_at = js.p - 1;
-    if ((rc = cx__js_end(&js)) != 0)
+    rc = cx__js_end(&js);
+    if (rc != 0)
         return rc;
 
     if (seen & (K_STREAM | K_DATA)) {
@@ -518,7 +558,8 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
             return cx__js_missing(&js, "data");
         if (data_at != NULL) {
             js.p = data_at;
-            if ((rc = bn_data(&m, &js, stream)) != 0)
+            rc = bn_data(&m, &js, stream);
+            if (rc != 0)
                 return rc;
         }
         cx__js_done(out, m.n, m.kind, venue, m.inst_id, local_ts_ns);
@@ -535,14 +576,21 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
         return cx__js_missing(&js, "asks");
     if (asks_at != NULL) {
         js.p = asks_at;
-        if ((rc = cx__js_levels_pairs(&js, &sym, out, &m.n, CX_MD_F_ASK)) != 0)
+        rc = cx__js_levels_pairs(&js, &sym, out, &m.n, CX_MD_F_ASK);
+        if (rc != 0)
             return rc;
     }
-    if (m.n == 0 && (rc = cx__js_nolevel(&js, out, &m.n)) != 0)
-        return rc;
+    if (m.n == 0) {
+        rc = cx__js_nolevel(&js, out, &m.n);
+        if (rc != 0)
+            return rc;
+    }
     int64_t exch_ns = 0;
-    if ((seen & K_E) && (rc = cx__js_ms_to_ns(&js, ev_ms, ev_off, &exch_ns)) != 0)
-        return rc;
+    if (seen & K_E) {
+        rc = cx__js_ms_to_ns(&js, ev_ms, ev_off, &exch_ns);
+        if (rc != 0)
+            return rc;
+    }
     cx__js_finish_levels(out->ev, m.n, CX_MD_DEPTH_SNAPSHOT, sym.inst_id, exch_ns, local_ts_ns,
                          last_update_id, last_update_id, 0, 0);
     cx__js_done(out, m.n, CX_MD_KIND_SNAPSHOT, venue, sym.inst_id, local_ts_ns);

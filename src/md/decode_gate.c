@@ -101,7 +101,8 @@ static int gt_levels_obj(struct gt_msg *m, struct cx__js *js, const struct cx__m
         unsigned seen = 0;
         rc = cx__js_obj_open(js);
         while (rc == 0) {
-            if ((rc = cx__js_key(js, &k)) != 0)
+            rc = cx__js_key(js, &k);
+            if (rc != 0)
                 return rc;
             unsigned f = KEY1(k, 'p') ? F_p : KEY1(k, 's') ? F_s : 0;
             if (f & seen)
@@ -124,9 +125,14 @@ static int gt_levels_obj(struct gt_msg *m, struct cx__js *js, const struct cx__m
         if (!(seen & F_s))
             return cx__js_missing(js, "s");
         struct cx_md_event *e = NULL;
-        if ((rc = cx__js_push(js, m->out, io_n, lvl, &e)) != 0 ||
-            (rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m)) != 0 ||
-            (rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m)) != 0)
+        rc = cx__js_push(js, m->out, io_n, lvl, &e);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m);
+        if (rc != 0)
             return rc;
         e->flags = side;
         rc = cx__js_arr_next(js);
@@ -160,7 +166,8 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = 0;
         if (k.n == 1) {
@@ -189,7 +196,8 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
             rc = cx__js_u64(js, &last_id, "expected unsigned integer for update id", &k);
             break;
         case F_s:
-            if ((rc = cx__js_string(js, &t, "expected string for symbol", &k)) == 0)
+            rc = cx__js_string(js, &t, "expected string for symbol", &k);
+            if (rc == 0)
                 rc = cx__js_resolve(js, m->ctx, m->venue, &t, &sym);
             break;
         case F_b:
@@ -225,20 +233,26 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
         const char *after = js->p;
         if (b_at != NULL) {
             js->p = b_at;
-            if ((rc = gt_levels(m, js, &sym, &n, 0)) != 0)
+            rc = gt_levels(m, js, &sym, &n, 0);
+            if (rc != 0)
                 return rc;
         }
         if (a_at != NULL) {
             js->p = a_at;
-            if ((rc = gt_levels(m, js, &sym, &n, CX_MD_F_ASK)) != 0)
+            rc = gt_levels(m, js, &sym, &n, CX_MD_F_ASK);
+            if (rc != 0)
                 return rc;
         }
         js->p = after;
     }
-    if (n == 0 && (rc = cx__js_nolevel(js, m->out, &n)) != 0)
-        return rc;
+    if (n == 0) {
+        rc = cx__js_nolevel(js, m->out, &n);
+        if (rc != 0)
+            return rc;
+    }
     int64_t exch_ns = 0;
-    if ((rc = cx__js_ms_to_ns(js, t_ms, t_off, &exch_ns)) != 0)
+    rc = cx__js_ms_to_ns(js, t_ms, t_off, &exch_ns);
+    if (rc != 0)
         return rc;
     cx__js_finish_levels(m->out->ev, n, CX_MD_DEPTH_DELTA, sym.inst_id, exch_ns, m->local_ts_ns,
                          last_id, first_id, 0, 0);
@@ -263,7 +277,8 @@ static int gt_bbo(struct gt_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = 0;
         if (k.n == 1) {
@@ -320,13 +335,26 @@ static int gt_bbo(struct gt_msg *m, struct cx__js *js)
     struct cx_md_event *e = NULL;
     int64_t exch_ns = 0;
     uint32_t n = m->n;
-    if ((rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym)) != 0 ||
-        (rc = cx__js_push(js, m->out, &n, js->p - 1, &e)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &bp, true, &e->u.bbo.bid_price_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &bq, false, &e->u.bbo.bid_qty_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &ap, true, &e->u.bbo.ask_price_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &aq, false, &e->u.bbo.ask_qty_m)) != 0 ||
-        (rc = cx__js_ms_to_ns(js, t_ms, t_off, &exch_ns)) != 0)
+    rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_push(js, m->out, &n, js->p - 1, &e);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &bp, true, &e->u.bbo.bid_price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &bq, false, &e->u.bbo.bid_qty_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &ap, true, &e->u.bbo.ask_price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &aq, false, &e->u.bbo.ask_qty_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_ms_to_ns(js, t_ms, t_off, &exch_ns);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = m->local_ts_ns;
@@ -351,7 +379,8 @@ static int gt_ticker(struct gt_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = KEYN(k, "currency_pair") ? F_pair
                      : KEYN(k, "highest_bid") ? F_bid
@@ -381,10 +410,17 @@ static int gt_ticker(struct gt_msg *m, struct cx__js *js)
     struct cx__md_sym sym;
     struct cx_md_event *e = NULL;
     uint32_t n = m->n;
-    if ((rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym)) != 0 ||
-        (rc = cx__js_push(js, m->out, &n, js->p - 1, &e)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &bp, true, &e->u.bbo.bid_price_m)) != 0 ||
-        (rc = cx__js_conv(js, &sym, &ap, true, &e->u.bbo.ask_price_m)) != 0)
+    rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &sym);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_push(js, m->out, &n, js->p - 1, &e);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &bp, true, &e->u.bbo.bid_price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &sym, &ap, true, &e->u.bbo.ask_price_m);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = 0;
     e->local_ts_ns = m->local_ts_ns;
@@ -427,7 +463,8 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
         return cx__js_type_err(js, "expected object for a trade", NULL);
     int rc = cx__js_obj_open(js);
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f;
         if (KEYN(k, "id"))
@@ -497,10 +534,12 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
     char buf[CX__JS_UNESC_MAX];
     const char *ss = NULL;
     size_t sn = 0;
-    if ((rc = cx__js_content(js, &sym_t, buf, &ss, &sn)) != 0)
+    rc = cx__js_content(js, &sym_t, buf, &ss, &sn);
+    if (rc != 0)
         return rc;
     if (!tc->have_sym) {
-        if ((rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &tc->sym)) != 0)
+        rc = cx__js_resolve(js, m->ctx, m->venue, &sym_t, &tc->sym);
+        if (rc != 0)
             return rc;
         memcpy(tc->first_sym, ss, sn);
         tc->first_sym_n = sn;
@@ -536,7 +575,8 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
             const char *ts = NULL;
             size_t tn = 0;
             char tbuf[CX__JS_UNESC_MAX];
-            if ((rc = cx__js_content(js, &ctms, tbuf, &ts, &tn)) == 0)
+            rc = cx__js_content(js, &ctms, tbuf, &ts, &tn);
+            if (rc == 0)
                 rc = cx__js_dec_ts(js, ts, tn, ctms.off, -6, &exch_ns);
         }
     } else {
@@ -546,9 +586,14 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
         return rc;
 
     struct cx_md_event *e = NULL;
-    if ((rc = cx__js_push(js, m->out, io_n, obj, &e)) != 0 ||
-        (rc = cx__js_conv(js, &tc->sym, &px, true, &e->u.trade.price_m)) != 0 ||
-        (rc = cx__js_conv(js, &tc->sym, &qabs, false, &e->u.trade.qty_m)) != 0)
+    rc = cx__js_push(js, m->out, io_n, obj, &e);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &tc->sym, &px, true, &e->u.trade.price_m);
+    if (rc != 0)
+        return rc;
+    rc = cx__js_conv(js, &tc->sym, &qabs, false, &e->u.trade.qty_m);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = m->local_ts_ns;
@@ -568,12 +613,14 @@ static int gt_trades(struct gt_msg *m, struct cx__js *js)
     uint32_t n = m->n, first = m->n;
     int rc;
     if (!m->futures) {
-        if ((rc = gt_trade_obj(m, js, &tc, &n)) != 0)
+        rc = gt_trade_obj(m, js, &tc, &n);
+        if (rc != 0)
             return rc;
     } else {
         rc = cx__js_arr_open(js);
         while (rc == 0) {
-            if ((rc = gt_trade_obj(m, js, &tc, &n)) != 0)
+            rc = gt_trade_obj(m, js, &tc, &n);
+            if (rc != 0)
                 return rc;
             rc = cx__js_arr_next(js);
         }
@@ -632,7 +679,8 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = KEYN(k, "id")        ? F_id
                      : KEYN(k, "current") ? F_current
@@ -679,7 +727,8 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
     if (rc < 0)
         return rc;
     const char *close_at = js->p - 1;
-    if ((rc = cx__js_end(js)) != 0)
+    rc = cx__js_end(js);
+    if (rc != 0)
         return rc;
     js->p = close_at + 1;
     if (!(seen & F_id))
@@ -690,18 +739,23 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
         return cx__js_missing(js, "asks");
     if (asks_at != NULL) {
         js->p = asks_at;
-        if ((rc = gt_levels(m, js, &sym, &n, CX_MD_F_ASK)) != 0)
+        rc = gt_levels(m, js, &sym, &n, CX_MD_F_ASK);
+        if (rc != 0)
             return rc;
     }
-    if (n == 0 && (rc = cx__js_nolevel(js, m->out, &n)) != 0)
-        return rc;
+    if (n == 0) {
+        rc = cx__js_nolevel(js, m->out, &n);
+        if (rc != 0)
+            return rc;
+    }
     int64_t exch_ns = 0;
     /* "current": spot in ms (integer), futures in seconds with a fraction (Gate APIv4
      * order_book responses). Converted exactly; finer than 1 ns is an error. */
-    if ((seen & F_current) &&
-        (rc = cx__js_dec_ts(js, current.s, current.n, current.off, m->futures ? -9 : -6,
-                            &exch_ns)) != 0)
-        return rc;
+    if (seen & F_current) {
+        rc = cx__js_dec_ts(js, current.s, current.n, current.off, m->futures ? -9 : -6, &exch_ns);
+        if (rc != 0)
+            return rc;
+    }
     cx__js_finish_levels(m->out->ev, n, CX_MD_DEPTH_SNAPSHOT, sym.inst_id, exch_ns,
                          m->local_ts_ns, id, id, 0, 0);
     m->n = n;
@@ -733,7 +787,8 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
                        .local_ts_ns = local_ts_ns, .out = out, .kind = CX_MD_KIND_CONTROL,
                        .inst_id = UINT32_MAX};
     if (rest_symbol != NULL) {
-        if ((rc = gt_rest(&m, &js, rest_symbol, rest_symbol_len)) != 0)
+        rc = gt_rest(&m, &js, rest_symbol, rest_symbol_len);
+        if (rc != 0)
             return rc;
         cx__js_done(out, m.n, m.kind, venue, m.inst_id, local_ts_ns);
         return 0;
@@ -750,7 +805,8 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(&js, &k)) != 0)
+        rc = cx__js_key(&js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = KEYN(k, "time")      ? K_TIME
                      : KEYN(k, "time_ms") ? K_TIME_MS
@@ -797,7 +853,8 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
     if (rc < 0)
         return rc;
     const char *close_at = js.p - 1;
-    if ((rc = cx__js_end(&js)) != 0)
+    rc = cx__js_end(&js);
+    if (rc != 0)
         return rc;
     js.p = close_at + 1;
     if (!(seen & K_CHANNEL))
@@ -808,7 +865,8 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
         return cx__js_missing(&js, "result");
     if (result_at != NULL) {
         js.p = result_at;
-        if ((rc = gt_result(&m, &js, action, &result_key)) != 0)
+        rc = gt_result(&m, &js, action, &result_key);
+        if (rc != 0)
             return rc;
     }
     if (action == GT_IGNORED) {

@@ -45,7 +45,8 @@ static int hl_side(struct hl_msg *m, struct cx__js *js, const struct cx__md_sym 
         unsigned seen = 0;
         rc = cx__js_obj_open(js);
         while (rc == 0) {
-            if ((rc = cx__js_key(js, &k)) != 0)
+            rc = cx__js_key(js, &k);
+            if (rc != 0)
                 return rc;
             unsigned f = KEYN(k, "px") ? F_px : KEYN(k, "sz") ? F_sz : 0;
             if (f & seen)
@@ -68,9 +69,14 @@ static int hl_side(struct hl_msg *m, struct cx__js *js, const struct cx__md_sym 
         if (!(seen & F_sz))
             return cx__js_missing(js, "sz");
         struct cx_md_event *e = NULL;
-        if ((rc = cx__js_push(js, m->out, io_n, lvl, &e)) != 0 ||
-            (rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m)) != 0 ||
-            (rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m)) != 0)
+        rc = cx__js_push(js, m->out, io_n, lvl, &e);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m);
+        if (rc != 0)
             return rc;
         e->flags = side;
         rc = cx__js_arr_next(js);
@@ -87,12 +93,14 @@ static int hl_levels(struct hl_msg *m, struct cx__js *js, const struct cx__md_sy
     int rc = cx__js_arr_open(js);
     if (rc != 0)
         return rc < 0 ? rc : cx__js_fail(js, CX_EPARSE, k_shape, at, NULL, 0);
-    if ((rc = hl_side(m, js, sym, io_n, 0)) != 0)
+    rc = hl_side(m, js, sym, io_n, 0);
+    if (rc != 0)
         return rc;
     rc = cx__js_arr_next(js);
     if (rc != 0)
         return rc < 0 ? rc : cx__js_fail(js, CX_EPARSE, k_shape, js->p - 1, NULL, 0);
-    if ((rc = hl_side(m, js, sym, io_n, CX_MD_F_ASK)) != 0)
+    rc = hl_side(m, js, sym, io_n, CX_MD_F_ASK);
+    if (rc != 0)
         return rc;
     rc = cx__js_arr_next(js);
     if (rc == 0)
@@ -114,7 +122,8 @@ static int hl_book(struct hl_msg *m, struct cx__js *js)
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(js, &k)) != 0)
+        rc = cx__js_key(js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = KEYN(k, "coin")     ? F_coin
                      : KEYN(k, "time")   ? F_time
@@ -125,7 +134,8 @@ static int hl_book(struct hl_msg *m, struct cx__js *js)
         seen |= f;
         switch (f) {
         case F_coin:
-            if ((rc = cx__js_string(js, &t, "expected string for coin", &k)) == 0)
+            rc = cx__js_string(js, &t, "expected string for coin", &k);
+            if (rc == 0)
                 rc = cx__js_resolve(js, m->ctx, CX_VENUE_HYPERLIQUID, &t, &sym);
             break;
         case F_time:
@@ -159,14 +169,19 @@ static int hl_book(struct hl_msg *m, struct cx__js *js)
     if (levels_at != NULL) {
         const char *after = js->p;
         js->p = levels_at;
-        if ((rc = hl_levels(m, js, &sym, &n)) != 0)
+        rc = hl_levels(m, js, &sym, &n);
+        if (rc != 0)
             return rc;
         js->p = after;
     }
-    if (n == 0 && (rc = cx__js_nolevel(js, m->out, &n)) != 0)
-        return rc;
+    if (n == 0) {
+        rc = cx__js_nolevel(js, m->out, &n);
+        if (rc != 0)
+            return rc;
+    }
     int64_t exch_ns = 0;
-    if ((rc = cx__js_ms_to_ns(js, time_ms, time_off, &exch_ns)) != 0)
+    rc = cx__js_ms_to_ns(js, time_ms, time_off, &exch_ns);
+    if (rc != 0)
         return rc;
     cx__js_finish_levels(m->out->ev, n, CX_MD_DEPTH_SNAPSHOT, sym.inst_id, exch_ns,
                          m->local_ts_ns, time_ms, time_ms, 0, CX_MD_F_NOSEQ);
@@ -202,7 +217,8 @@ static int hl_trades(struct hl_msg *m, struct cx__js *js)
             return cx__js_type_err(js, "expected object for a trade", NULL);
         rc = cx__js_obj_open(js);
         while (rc == 0) {
-            if ((rc = cx__js_key(js, &k)) != 0)
+            rc = cx__js_key(js, &k);
+            if (rc != 0)
                 return rc;
             unsigned f = KEYN(k, "coin")   ? F_coin
                          : KEYN(k, "side") ? F_side
@@ -240,10 +256,12 @@ static int hl_trades(struct hl_msg *m, struct cx__js *js)
         char buf[CX__JS_UNESC_MAX];
         const char *cs = NULL;
         size_t cn = 0;
-        if ((rc = cx__js_content(js, &coin, buf, &cs, &cn)) != 0)
+        rc = cx__js_content(js, &coin, buf, &cs, &cn);
+        if (rc != 0)
             return rc;
         if (coin0 == NULL) {
-            if ((rc = cx__js_resolve(js, m->ctx, CX_VENUE_HYPERLIQUID, &coin, &sym)) != 0)
+            rc = cx__js_resolve(js, m->ctx, CX_VENUE_HYPERLIQUID, &coin, &sym);
+            if (rc != 0)
                 return rc;
             memcpy(coin0_buf, cs, cn);
             coin0 = coin0_buf;
@@ -262,10 +280,17 @@ static int hl_trades(struct hl_msg *m, struct cx__js *js)
                                side.s, side.n);
         struct cx_md_event *e = NULL;
         int64_t exch_ns = 0;
-        if ((rc = cx__js_push(js, m->out, &n, obj, &e)) != 0 ||
-            (rc = cx__js_conv(js, &sym, &px, true, &e->u.trade.price_m)) != 0 ||
-            (rc = cx__js_conv(js, &sym, &sz, false, &e->u.trade.qty_m)) != 0 ||
-            (rc = cx__js_ms_to_ns(js, time_ms, time_off, &exch_ns)) != 0)
+        rc = cx__js_push(js, m->out, &n, obj, &e);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, &sym, &px, true, &e->u.trade.price_m);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, &sym, &sz, false, &e->u.trade.qty_m);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_ms_to_ns(js, time_ms, time_off, &exch_ns);
+        if (rc != 0)
             return rc;
         e->exch_ts_ns = exch_ns;
         e->local_ts_ns = m->local_ts_ns;
@@ -333,14 +358,16 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
     if (rc < 0)
         return rc;
     while (rc == 0) {
-        if ((rc = cx__js_key(&js, &k)) != 0)
+        rc = cx__js_key(&js, &k);
+        if (rc != 0)
             return rc;
         unsigned f = KEYN(k, "channel") ? K_CHANNEL : KEYN(k, "data") ? K_DATA : 0;
         if (f & seen)
             return cx__js_dup(&js, &k);
         seen |= f;
         if (f == K_CHANNEL) {
-            if ((rc = cx__js_string(&js, &t, "expected string for channel", &k)) != 0)
+            rc = cx__js_string(&js, &t, "expected string for channel", &k);
+            if (rc != 0)
                 return rc;
             if (CX__JS_EQ(&t, "l2Book"))
                 ch = HL_BOOK;
@@ -369,7 +396,8 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
     if (rc < 0)
         return rc;
     const char *close_at = js.p - 1;
-    if ((rc = cx__js_end(&js)) != 0)
+    rc = cx__js_end(&js);
+    if (rc != 0)
         return rc;
     js.p = close_at + 1;
     if (!(seen & K_CHANNEL))
@@ -378,7 +406,8 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
         return cx__js_missing(&js, "data");
     if (data_at != NULL) {
         js.p = data_at;
-        if ((rc = hl_data(&m, &js, ch, &data_key)) != 0)
+        rc = hl_data(&m, &js, ch, &data_key);
+        if (rc != 0)
             return rc;
     }
     cx__js_done(out, m.n, m.kind, CX_VENUE_HYPERLIQUID, m.inst_id, local_ts_ns);

@@ -287,9 +287,14 @@ static int rf_level(struct rf *rf, struct cx_md_batch *out, uint32_t *io_n,
 {
     struct cx_md_event *e;
     int rc;
-    if ((rc = rf_push(rf, out, io_n, &e)) != 0 ||
-        (rc = rf_conv(rf, sym, px, pxn, true, &e->u.level.price_m)) != 0 ||
-        (rc = rf_conv(rf, sym, qty, qtyn, false, &e->u.level.qty_m)) != 0)
+    rc = rf_push(rf, out, io_n, &e);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, sym, px, pxn, true, &e->u.level.price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, sym, qty, qtyn, false, &e->u.level.qty_m);
+    if (rc != 0)
         return rc;
     e->flags = side;
     return 0;
@@ -337,11 +342,15 @@ static int rf_levels_objs(struct rf *rf, const cJSON *arr, struct cx_md_batch *o
         cJSON_ArrayForEach(it, lvl)
         {
             if (strcmp(it->string, price_key) == 0) {
-                if ((rc = rf_seen(rf, &seen, 1, it)) != 0 ||
-                    (rc = rf_string(rf, it, "expected string for price", &px)) != 0)
+                rc = rf_seen(rf, &seen, 1, it);
+                if (rc != 0)
+                    return rc;
+                rc = rf_string(rf, it, "expected string for price", &px);
+                if (rc != 0)
                     return rc;
             } else if (strcmp(it->string, qty_key) == 0) {
-                if ((rc = rf_seen(rf, &seen, 2, it)) != 0)
+                rc = rf_seen(rf, &seen, 2, it);
+                if (rc != 0)
                     return rc;
                 if (qty_is_number) {
                     rc = rf_number(rf, it, "expected number for size", &qty, &qtyn);
@@ -358,7 +367,8 @@ static int rf_levels_objs(struct rf *rf, const cJSON *arr, struct cx_md_batch *o
             return rf_missing(rf, price_key);
         if (!(seen & 2))
             return rf_missing(rf, qty_key);
-        if ((rc = rf_level(rf, out, io_n, sym, px, strlen(px), qty, qtyn, side)) != 0)
+        rc = rf_level(rf, out, io_n, sym, px, strlen(px), qty, qtyn, side);
+        if (rc != 0)
             return rc;
     }
     return 0;
@@ -474,28 +484,36 @@ static int rf_bn_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     {
         const char *k = it->string;
         if (strcmp(k, "e") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_bn_check_e(rf, it, "depthUpdate");
         } else if (strcmp(k, "E") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms);
         } else if (strcmp(k, "T") == 0) {
-            if ((rc = rf_seen(rf, &seen, 4, it)) == 0)
+            rc = rf_seen(rf, &seen, 4, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored);
         } else if (strcmp(k, "s") == 0) {
-            if ((rc = rf_seen(rf, &seen, 8, it)) == 0)
+            rc = rf_seen(rf, &seen, 8, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for symbol", &sym_s);
         } else if (strcmp(k, "U") == 0) {
-            if ((rc = rf_seen(rf, &seen, 16, it)) == 0)
+            rc = rf_seen(rf, &seen, 16, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &first_id);
         } else if (strcmp(k, "u") == 0) {
-            if ((rc = rf_seen(rf, &seen, 32, it)) == 0)
+            rc = rf_seen(rf, &seen, 32, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &last_id);
         } else if (usdm && strcmp(k, "pu") == 0) {
-            if ((rc = rf_seen(rf, &seen, 64, it)) == 0)
+            rc = rf_seen(rf, &seen, 64, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &prev_id);
         } else if (strcmp(k, "b") == 0 || strcmp(k, "a") == 0) {
-            if ((rc = rf_seen(rf, &seen, k[0] == 'b' ? 128u : 256u, it)) == 0) {
+            rc = rf_seen(rf, &seen, k[0] == 'b' ? 128u : 256u, it);
+            if (rc == 0) {
                 if (!cJSON_IsArray(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
                 else if (k[0] == 'b')
@@ -519,13 +537,22 @@ static int rf_bn_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym)) != 0 ||
-        (rc = rf_levels_pairs(rf, bids, out, &n, &sym, 0)) != 0 ||
-        (rc = rf_levels_pairs(rf, asks, out, &n, &sym, CX_MD_F_ASK)) != 0)
+    rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym);
+    if (rc != 0)
         return rc;
-    if (n == 0 && (rc = rf_nolevel(rf, out, &n)) != 0)
+    rc = rf_levels_pairs(rf, bids, out, &n, &sym, 0);
+    if (rc != 0)
         return rc;
-    if ((rc = rf_ms_to_ns(rf, ev_ms, &exch_ns)) != 0)
+    rc = rf_levels_pairs(rf, asks, out, &n, &sym, CX_MD_F_ASK);
+    if (rc != 0)
+        return rc;
+    if (n == 0) {
+        rc = rf_nolevel(rf, out, &n);
+        if (rc != 0)
+            return rc;
+    }
+    rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
+    if (rc != 0)
         return rc;
     rf_finish_levels(out->ev, n, CX_MD_DEPTH_DELTA, sym.inst_id, exch_ns, local_ts_ns, last_id,
                      first_id, usdm ? prev_id : 0, usdm ? (uint16_t)CX_MD_F_HAS_PREV : 0);
@@ -549,24 +576,30 @@ static int rf_bn_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     {
         const char *k = it->string;
         if (strcmp(k, "e") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_bn_check_e(rf, it, "bookTicker");
         } else if (strcmp(k, "u") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &upd);
         } else if (strcmp(k, "s") == 0) {
-            if ((rc = rf_seen(rf, &seen, 4, it)) == 0)
+            rc = rf_seen(rf, &seen, 4, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for symbol", &sym_s);
         } else if (strcmp(k, "E") == 0) {
-            if ((rc = rf_seen(rf, &seen, 8, it)) == 0)
+            rc = rf_seen(rf, &seen, 8, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms);
         } else if (strcmp(k, "T") == 0) {
-            if ((rc = rf_seen(rf, &seen, 16, it)) == 0)
+            rc = rf_seen(rf, &seen, 16, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored);
         } else {
             for (unsigned i = 0; i < 4; i++) {
                 if (strcmp(k, names[i]) == 0) {
-                    if ((rc = rf_seen(rf, &seen, 32u << i, it)) == 0)
+                    rc = rf_seen(rf, &seen, 32u << i, it);
+                    if (rc == 0)
                         rc = rf_string(rf, it,
                                        (i & 1) ? "expected string for quantity"
                                                : "expected string for price",
@@ -589,15 +622,29 @@ static int rf_bn_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     struct cx_md_event *e;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym)) != 0 ||
-        (rc = rf_push(rf, out, &n, &e)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, str[0], true, &e->u.bbo.bid_price_m)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, str[1], false, &e->u.bbo.bid_qty_m)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, str[2], true, &e->u.bbo.ask_price_m)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, str[3], false, &e->u.bbo.ask_qty_m)) != 0)
+    rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym);
+    if (rc != 0)
         return rc;
-    if ((seen & 8) && (rc = rf_ms_to_ns(rf, ev_ms, &exch_ns)) != 0)
+    rc = rf_push(rf, out, &n, &e);
+    if (rc != 0)
         return rc;
+    rc = rf_conv_str(rf, &sym, str[0], true, &e->u.bbo.bid_price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, str[1], false, &e->u.bbo.bid_qty_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, str[2], true, &e->u.bbo.ask_price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, str[3], false, &e->u.bbo.ask_qty_m);
+    if (rc != 0)
+        return rc;
+    if (seen & 8) {
+        rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
+        if (rc != 0)
+            return rc;
+    }
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = local_ts_ns;
     e->seq = upd;
@@ -624,28 +671,36 @@ static int rf_bn_trade(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     {
         const char *k = it->string;
         if (strcmp(k, "e") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_bn_check_e(rf, it, "trade");
         } else if (strcmp(k, "E") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for event time", &ignored);
         } else if (strcmp(k, "T") == 0) {
-            if ((rc = rf_seen(rf, &seen, 4, it)) == 0)
+            rc = rf_seen(rf, &seen, 4, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for trade time", &trade_ms);
         } else if (strcmp(k, "s") == 0) {
-            if ((rc = rf_seen(rf, &seen, 8, it)) == 0)
+            rc = rf_seen(rf, &seen, 8, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for symbol", &sym_s);
         } else if (strcmp(k, "t") == 0) {
-            if ((rc = rf_seen(rf, &seen, 16, it)) == 0)
+            rc = rf_seen(rf, &seen, 16, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for trade id", &trade_id);
         } else if (strcmp(k, "p") == 0) {
-            if ((rc = rf_seen(rf, &seen, 32, it)) == 0)
+            rc = rf_seen(rf, &seen, 32, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for price", &px);
         } else if (strcmp(k, "q") == 0) {
-            if ((rc = rf_seen(rf, &seen, 64, it)) == 0)
+            rc = rf_seen(rf, &seen, 64, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for quantity", &qty);
         } else if (strcmp(k, "m") == 0) {
-            if ((rc = rf_seen(rf, &seen, 128, it)) == 0) {
+            rc = rf_seen(rf, &seen, 128, it);
+            if (rc == 0) {
                 if (!cJSON_IsBool(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected boolean for buyer-is-maker", k);
                 else
@@ -666,11 +721,20 @@ static int rf_bn_trade(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     struct cx_md_event *e;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym)) != 0 ||
-        (rc = rf_push(rf, out, &n, &e)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, px, true, &e->u.trade.price_m)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, qty, false, &e->u.trade.qty_m)) != 0 ||
-        (rc = rf_ms_to_ns(rf, trade_ms, &exch_ns)) != 0)
+    rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym);
+    if (rc != 0)
+        return rc;
+    rc = rf_push(rf, out, &n, &e);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, px, true, &e->u.trade.price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, qty, false, &e->u.trade.qty_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_ms_to_ns(rf, trade_ms, &exch_ns);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = local_ts_ns;
@@ -697,30 +761,37 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
     {
         const char *k = it->string;
         if (strcmp(k, "stream") == 0) {
-            const char *s;
-            if ((rc = rf_seen(rf, &seen, K_STREAM, it)) == 0 &&
-                (rc = rf_string(rf, it, "expected string for stream", &s)) == 0) {
+            const char *s = NULL;
+            rc = rf_seen(rf, &seen, K_STREAM, it);
+            if (rc == 0)
+                rc = rf_string(rf, it, "expected string for stream", &s);
+            if (rc == 0) {
                 stream = rf_bn_classify(s);
                 if (stream == RF_BN_NONE)
                     rc = rf_fail(rf, CX_ESTREAM, "unknown stream", s);
             }
         } else if (strcmp(k, "data") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_DATA, it)) == 0) {
+            rc = rf_seen(rf, &seen, K_DATA, it);
+            if (rc == 0) {
                 if (!cJSON_IsObject(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected object for data", k);
                 data = it;
             }
         } else if (strcmp(k, "lastUpdateId") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_LUID, it)) == 0)
+            rc = rf_seen(rf, &seen, K_LUID, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &luid);
         } else if (strcmp(k, "E") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_E, it)) == 0)
+            rc = rf_seen(rf, &seen, K_E, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms);
         } else if (strcmp(k, "T") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_T, it)) == 0)
+            rc = rf_seen(rf, &seen, K_T, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored);
         } else if (strcmp(k, "bids") == 0 || strcmp(k, "asks") == 0) {
-            if ((rc = rf_seen(rf, &seen, k[0] == 'b' ? K_BIDS : K_ASKS, it)) == 0) {
+            rc = rf_seen(rf, &seen, k[0] == 'b' ? K_BIDS : K_ASKS, it);
+            if (rc == 0) {
                 if (!cJSON_IsArray(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
                 else if (k[0] == 'b')
@@ -764,15 +835,25 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, ctx->snapshot_symbol, ctx->snapshot_symbol_len,
-                         &sym)) != 0 ||
-        (rc = rf_levels_pairs(rf, bids, out, &n, &sym, 0)) != 0 ||
-        (rc = rf_levels_pairs(rf, asks, out, &n, &sym, CX_MD_F_ASK)) != 0)
+    rc = rf_resolve(rf, ctx, venue, ctx->snapshot_symbol, ctx->snapshot_symbol_len, &sym);
+    if (rc != 0)
         return rc;
-    if (n == 0 && (rc = rf_nolevel(rf, out, &n)) != 0)
+    rc = rf_levels_pairs(rf, bids, out, &n, &sym, 0);
+    if (rc != 0)
         return rc;
-    if ((seen & K_E) && (rc = rf_ms_to_ns(rf, ev_ms, &exch_ns)) != 0)
+    rc = rf_levels_pairs(rf, asks, out, &n, &sym, CX_MD_F_ASK);
+    if (rc != 0)
         return rc;
+    if (n == 0) {
+        rc = rf_nolevel(rf, out, &n);
+        if (rc != 0)
+            return rc;
+    }
+    if (seen & K_E) {
+        rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
+        if (rc != 0)
+            return rc;
+    }
     rf_finish_levels(out->ev, n, CX_MD_DEPTH_SNAPSHOT, sym.inst_id, exch_ns, local_ts_ns, luid,
                      luid, 0, 0);
     rf_done(out, n, CX_MD_KIND_SNAPSHOT, venue, sym.inst_id, local_ts_ns);
@@ -812,13 +893,16 @@ static int rf_hl_book(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *d
     {
         const char *k = it->string;
         if (strcmp(k, "coin") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for coin", &coin);
         } else if (strcmp(k, "time") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &time_ms);
         } else if (strcmp(k, "levels") == 0) {
-            if ((rc = rf_seen(rf, &seen, 4, it)) == 0) {
+            rc = rf_seen(rf, &seen, 4, it);
+            if (rc == 0) {
                 if (!cJSON_IsArray(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
                 levels = it;
@@ -834,7 +918,8 @@ static int rf_hl_book(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *d
     if (!(seen & 4))
         return rf_missing(rf, "levels");
     struct cx__md_sym sym;
-    if ((rc = rf_resolve(rf, ctx, CX_VENUE_HYPERLIQUID, coin, strlen(coin), &sym)) != 0)
+    rc = rf_resolve(rf, ctx, CX_VENUE_HYPERLIQUID, coin, strlen(coin), &sym);
+    if (rc != 0)
         return rc;
     if (cJSON_GetArraySize(levels) != 2)
         return rf_fail(rf, CX_EPARSE, "levels must hold exactly two sides [bids, asks]", NULL);
@@ -848,10 +933,14 @@ static int rf_hl_book(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *d
         if (rc != 0)
             return rc;
     }
-    if (n == 0 && (rc = rf_nolevel(rf, out, &n)) != 0)
-        return rc;
+    if (n == 0) {
+        rc = rf_nolevel(rf, out, &n);
+        if (rc != 0)
+            return rc;
+    }
     int64_t exch_ns = 0;
-    if ((rc = rf_ms_to_ns(rf, time_ms, &exch_ns)) != 0)
+    rc = rf_ms_to_ns(rf, time_ms, &exch_ns);
+    if (rc != 0)
         return rc;
     rf_finish_levels(out->ev, n, CX_MD_DEPTH_SNAPSHOT, sym.inst_id, exch_ns, local_ts_ns,
                      time_ms, time_ms, 0, CX_MD_F_NOSEQ);
@@ -883,7 +972,8 @@ static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON 
             for (unsigned i = 0; i < 6; i++) {
                 if (strcmp(it->string, names[i]) != 0)
                     continue;
-                if ((rc = rf_seen(rf, &seen, 1u << i, it)) != 0)
+                rc = rf_seen(rf, &seen, 1u << i, it);
+                if (rc != 0)
                     break;
                 if (i < 4)
                     rc = rf_string(rf, it,
@@ -905,8 +995,8 @@ static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON 
             if (!(seen & (1u << i)))
                 return rf_missing(rf, names[i]);
         if (coin0 == NULL) {
-            if ((rc = rf_resolve(rf, ctx, CX_VENUE_HYPERLIQUID, str[0], strlen(str[0]), &sym)) !=
-                0)
+            rc = rf_resolve(rf, ctx, CX_VENUE_HYPERLIQUID, str[0], strlen(str[0]), &sym);
+            if (rc != 0)
                 return rc;
             coin0 = str[0];
         } else if (strcmp(coin0, str[0]) != 0) {
@@ -921,10 +1011,17 @@ static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON 
             return rf_fail(rf, CX_EPARSE, "side must be \"B\" or \"A\"", str[1]);
         struct cx_md_event *e;
         int64_t exch_ns = 0;
-        if ((rc = rf_push(rf, out, &n, &e)) != 0 ||
-            (rc = rf_conv_str(rf, &sym, str[2], true, &e->u.trade.price_m)) != 0 ||
-            (rc = rf_conv_str(rf, &sym, str[3], false, &e->u.trade.qty_m)) != 0 ||
-            (rc = rf_ms_to_ns(rf, time_ms, &exch_ns)) != 0)
+        rc = rf_push(rf, out, &n, &e);
+        if (rc != 0)
+            return rc;
+        rc = rf_conv_str(rf, &sym, str[2], true, &e->u.trade.price_m);
+        if (rc != 0)
+            return rc;
+        rc = rf_conv_str(rf, &sym, str[3], false, &e->u.trade.qty_m);
+        if (rc != 0)
+            return rc;
+        rc = rf_ms_to_ns(rf, time_ms, &exch_ns);
+        if (rc != 0)
             return rc;
         e->exch_ts_ns = exch_ns;
         e->local_ts_ns = local_ts_ns;
@@ -957,10 +1054,12 @@ static int rf_hyperliquid(struct rf *rf, const struct cx_md_ctx *ctx, int64_t lo
     cJSON_ArrayForEach(it, rf->root)
     {
         if (strcmp(it->string, "channel") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for channel", &channel);
         } else if (strcmp(it->string, "data") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 data = it;
         }
         if (rc != 0)
@@ -1031,19 +1130,24 @@ static int rf_gt_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     {
         const char *k = it->string;
         if (strcmp(k, "t") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &t_ms);
         } else if (strcmp(k, "s") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for symbol", &sym_s);
         } else if (strcmp(k, "U") == 0) {
-            if ((rc = rf_seen(rf, &seen, 4, it)) == 0)
+            rc = rf_seen(rf, &seen, 4, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &first_id);
         } else if (strcmp(k, "u") == 0) {
-            if ((rc = rf_seen(rf, &seen, 8, it)) == 0)
+            rc = rf_seen(rf, &seen, 8, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &last_id);
         } else if (strcmp(k, "b") == 0 || strcmp(k, "a") == 0) {
-            if ((rc = rf_seen(rf, &seen, k[0] == 'b' ? 16u : 32u, it)) == 0) {
+            rc = rf_seen(rf, &seen, k[0] == 'b' ? 16u : 32u, it);
+            if (rc == 0) {
                 if (!cJSON_IsArray(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
                 else if (k[0] == 'b')
@@ -1065,13 +1169,22 @@ static int rf_gt_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym)) != 0 ||
-        (rc = rf_gt_levels(rf, futures, bids, out, &n, &sym, 0)) != 0 ||
-        (rc = rf_gt_levels(rf, futures, asks, out, &n, &sym, CX_MD_F_ASK)) != 0)
+    rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym);
+    if (rc != 0)
         return rc;
-    if (n == 0 && (rc = rf_nolevel(rf, out, &n)) != 0)
+    rc = rf_gt_levels(rf, futures, bids, out, &n, &sym, 0);
+    if (rc != 0)
         return rc;
-    if ((rc = rf_ms_to_ns(rf, t_ms, &exch_ns)) != 0)
+    rc = rf_gt_levels(rf, futures, asks, out, &n, &sym, CX_MD_F_ASK);
+    if (rc != 0)
+        return rc;
+    if (n == 0) {
+        rc = rf_nolevel(rf, out, &n);
+        if (rc != 0)
+            return rc;
+    }
+    rc = rf_ms_to_ns(rf, t_ms, &exch_ns);
+    if (rc != 0)
         return rc;
     rf_finish_levels(out->ev, n, CX_MD_DEPTH_DELTA, sym.inst_id, exch_ns, local_ts_ns, last_id,
                      first_id, 0, 0);
@@ -1097,19 +1210,23 @@ static int rf_gt_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     {
         const char *k = it->string;
         if (strcmp(k, "t") == 0) {
-            if ((rc = rf_seen(rf, &seen, 1, it)) == 0)
+            rc = rf_seen(rf, &seen, 1, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &t_ms);
         } else if (strcmp(k, "u") == 0) {
-            if ((rc = rf_seen(rf, &seen, 2, it)) == 0)
+            rc = rf_seen(rf, &seen, 2, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for update id", &upd);
         } else if (strcmp(k, "s") == 0) {
-            if ((rc = rf_seen(rf, &seen, 4, it)) == 0)
+            rc = rf_seen(rf, &seen, 4, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for symbol", &sym_s);
         } else {
             for (unsigned i = 0; i < 4; i++) {
                 if (strcmp(k, names[i]) != 0)
                     continue;
-                if ((rc = rf_seen(rf, &seen, 8u << i, it)) != 0)
+                rc = rf_seen(rf, &seen, 8u << i, it);
+                if (rc != 0)
                     break;
                 if ((i & 1) && futures) {
                     rc = rf_number(rf, it, "expected number for size", &val[i], &vlen[i]);
@@ -1140,13 +1257,26 @@ static int rf_gt_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     struct cx_md_event *e;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym)) != 0 ||
-        (rc = rf_push(rf, out, &n, &e)) != 0 ||
-        (rc = rf_conv(rf, &sym, val[0], vlen[0], true, &e->u.bbo.bid_price_m)) != 0 ||
-        (rc = rf_conv(rf, &sym, val[1], vlen[1], false, &e->u.bbo.bid_qty_m)) != 0 ||
-        (rc = rf_conv(rf, &sym, val[2], vlen[2], true, &e->u.bbo.ask_price_m)) != 0 ||
-        (rc = rf_conv(rf, &sym, val[3], vlen[3], false, &e->u.bbo.ask_qty_m)) != 0 ||
-        (rc = rf_ms_to_ns(rf, t_ms, &exch_ns)) != 0)
+    rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), &sym);
+    if (rc != 0)
+        return rc;
+    rc = rf_push(rf, out, &n, &e);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, &sym, val[0], vlen[0], true, &e->u.bbo.bid_price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, &sym, val[1], vlen[1], false, &e->u.bbo.bid_qty_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, &sym, val[2], vlen[2], true, &e->u.bbo.ask_price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, &sym, val[3], vlen[3], false, &e->u.bbo.ask_qty_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_ms_to_ns(rf, t_ms, &exch_ns);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = local_ts_ns;
@@ -1174,7 +1304,8 @@ static int rf_gt_ticker(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
         for (unsigned i = 0; i < 3; i++) {
             if (strcmp(it->string, names[i]) != 0)
                 continue;
-            if ((rc = rf_seen(rf, &seen, 1u << i, it)) == 0)
+            rc = rf_seen(rf, &seen, 1u << i, it);
+            if (rc == 0)
                 rc = rf_string(rf, it,
                                i == 0 ? "expected string for symbol" : "expected string for price",
                                &val[i]);
@@ -1189,10 +1320,17 @@ static int rf_gt_ticker(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
     struct cx__md_sym sym;
     struct cx_md_event *e;
     uint32_t n = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, val[0], strlen(val[0]), &sym)) != 0 ||
-        (rc = rf_push(rf, out, &n, &e)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, val[1], true, &e->u.bbo.bid_price_m)) != 0 ||
-        (rc = rf_conv_str(rf, &sym, val[2], true, &e->u.bbo.ask_price_m)) != 0)
+    rc = rf_resolve(rf, ctx, venue, val[0], strlen(val[0]), &sym);
+    if (rc != 0)
+        return rc;
+    rc = rf_push(rf, out, &n, &e);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, val[1], true, &e->u.bbo.bid_price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, &sym, val[2], true, &e->u.bbo.ask_price_m);
+    if (rc != 0)
         return rc;
     e->local_ts_ns = local_ts_ns;
     e->inst_id = sym.inst_id;
@@ -1239,7 +1377,8 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
             f = F_qty;
         if (f == 0)
             continue;
-        if ((rc = rf_seen(rf, &seen, f, it)) != 0)
+        rc = rf_seen(rf, &seen, f, it);
+        if (rc != 0)
             return rc;
         switch (f) {
         case F_id: rc = rf_u64(rf, it, "expected unsigned integer for trade id", &id); break;
@@ -1279,7 +1418,8 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
     if (!(seen & (F_ct | F_ctms)))
         return rf_missing(rf, "create_time_ms");
     if (*first_sym == NULL) {
-        if ((rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), sym)) != 0)
+        rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), sym);
+        if (rc != 0)
             return rc;
         *first_sym = sym_s;
     } else if (strcmp(*first_sym, sym_s) != 0) {
@@ -1307,9 +1447,14 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
     if (rc != 0)
         return rc;
     struct cx_md_event *e;
-    if ((rc = rf_push(rf, out, io_n, &e)) != 0 ||
-        (rc = rf_conv_str(rf, sym, px, true, &e->u.trade.price_m)) != 0 ||
-        (rc = rf_conv(rf, sym, qty, qtyn, false, &e->u.trade.qty_m)) != 0)
+    rc = rf_push(rf, out, io_n, &e);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv_str(rf, sym, px, true, &e->u.trade.price_m);
+    if (rc != 0)
+        return rc;
+    rc = rf_conv(rf, sym, qty, qtyn, false, &e->u.trade.qty_m);
+    if (rc != 0)
         return rc;
     e->exch_ts_ns = exch_ns;
     e->local_ts_ns = local_ts_ns;
@@ -1369,19 +1514,24 @@ static int rf_gate_ws(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
     {
         const char *k = it->string;
         if (strcmp(k, "time") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_TIME, it)) == 0)
+            rc = rf_seen(rf, &seen, K_TIME, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time", &time_s);
         } else if (strcmp(k, "time_ms") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_TIME_MS, it)) == 0)
+            rc = rf_seen(rf, &seen, K_TIME_MS, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for time_ms", &time_ms);
         } else if (strcmp(k, "channel") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_CHANNEL, it)) == 0)
+            rc = rf_seen(rf, &seen, K_CHANNEL, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for channel", &chan);
         } else if (strcmp(k, "event") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_EVENT, it)) == 0)
+            rc = rf_seen(rf, &seen, K_EVENT, it);
+            if (rc == 0)
                 rc = rf_string(rf, it, "expected string for event", &event);
         } else if (strcmp(k, "result") == 0) {
-            if ((rc = rf_seen(rf, &seen, K_RESULT, it)) == 0)
+            rc = rf_seen(rf, &seen, K_RESULT, it);
+            if (rc == 0)
                 result = it;
         }
         if (rc != 0)
@@ -1467,16 +1617,20 @@ static int rf_gate_rest(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
     {
         const char *k = it->string;
         if (strcmp(k, "id") == 0) {
-            if ((rc = rf_seen(rf, &seen, F_id, it)) == 0)
+            rc = rf_seen(rf, &seen, F_id, it);
+            if (rc == 0)
                 rc = rf_u64(rf, it, "expected unsigned integer for id", &id);
         } else if (strcmp(k, "current") == 0) {
-            if ((rc = rf_seen(rf, &seen, F_current, it)) == 0)
+            rc = rf_seen(rf, &seen, F_current, it);
+            if (rc == 0)
                 rc = rf_number(rf, it, "expected number for current", &current, &current_n);
         } else if (strcmp(k, "update") == 0) {
-            if ((rc = rf_seen(rf, &seen, F_update, it)) == 0)
+            rc = rf_seen(rf, &seen, F_update, it);
+            if (rc == 0)
                 rc = rf_number(rf, it, "expected number for update", &ignored, &ignored_n);
         } else if (strcmp(k, "asks") == 0 || strcmp(k, "bids") == 0) {
-            if ((rc = rf_seen(rf, &seen, k[0] == 'a' ? F_asks : F_bids, it)) == 0) {
+            rc = rf_seen(rf, &seen, k[0] == 'a' ? F_asks : F_bids, it);
+            if (rc == 0) {
                 if (!cJSON_IsArray(it))
                     rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
                 else if (k[0] == 'a')
@@ -1497,15 +1651,25 @@ static int rf_gate_rest(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
-    if ((rc = rf_resolve(rf, ctx, venue, rest_symbol, rest_len, &sym)) != 0 ||
-        (rc = rf_gt_levels(rf, futures, bids, out, &n, &sym, 0)) != 0 ||
-        (rc = rf_gt_levels(rf, futures, asks, out, &n, &sym, CX_MD_F_ASK)) != 0)
+    rc = rf_resolve(rf, ctx, venue, rest_symbol, rest_len, &sym);
+    if (rc != 0)
         return rc;
-    if (n == 0 && (rc = rf_nolevel(rf, out, &n)) != 0)
+    rc = rf_gt_levels(rf, futures, bids, out, &n, &sym, 0);
+    if (rc != 0)
         return rc;
-    if ((seen & F_current) &&
-        (rc = rf_dec_ts(rf, current, current_n, futures ? -9 : -6, &exch_ns)) != 0)
+    rc = rf_gt_levels(rf, futures, asks, out, &n, &sym, CX_MD_F_ASK);
+    if (rc != 0)
         return rc;
+    if (n == 0) {
+        rc = rf_nolevel(rf, out, &n);
+        if (rc != 0)
+            return rc;
+    }
+    if (seen & F_current) {
+        rc = rf_dec_ts(rf, current, current_n, futures ? -9 : -6, &exch_ns);
+        if (rc != 0)
+            return rc;
+    }
     rf_finish_levels(out->ev, n, CX_MD_DEPTH_SNAPSHOT, sym.inst_id, exch_ns, local_ts_ns, id, id,
                      0, 0);
     rf_done(out, n, CX_MD_KIND_SNAPSHOT, venue, sym.inst_id, local_ts_ns);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Zero-copy JSON scanning primitives for the fast venue decoders (decode_binance.c,
- * decode_gate.c, decode_hyperliquid.c). Private to md; every function is static inline so each
- * decoder gets its own specialised copy and the hot loops contain no calls except the number
- * conversion.
+ * decode_gate.c, decode_hyperliquid.c). Private to md; every function is static (inline on the
+ * hot paths, out of line and cold for errors and rare shapes) so each decoder gets its own
+ * specialised copy and the level loop calls nothing but the number conversion.
  *
  * The scanner never builds a tree and never copies: a token is a (pointer, length) slice of
  * the caller's buffer, which need not be NUL-terminated; every read is bounds-checked against
@@ -80,6 +80,34 @@ static const uint8_t cx__js_strstop[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
 };
+
+/*
+ * First byte at or after q that is '"', '\\' or a control byte (< 0x20), or end. Eight bytes
+ * at a time on little-endian targets: the "has zero byte" and "has byte less than n" word tricks
+ * (S. E. Anderson, Bit Twiddling Hacks, "Determine if a word has a byte less than n"). A borrow
+ * can only flag bytes above a true hit, so the lowest flagged byte is always exact.
+ */
+static inline const char *cx__js_str_stop(const char *q, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (end - q >= 8) {
+        uint64_t x, quote, bslash;
+        memcpy(&x, q, 8);
+        quote = x ^ (ones * (uint64_t)'"');
+        bslash = x ^ (ones * (uint64_t)'\\');
+        uint64_t m = ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+                     ((x - ones * 0x20u) & ~x);
+        m &= highs;
+        if (m != 0)
+            return q + (__builtin_ctzll(m) >> 3);
+        q += 8;
+    }
+#endif
+    while (q < end && !cx__js_strstop[(unsigned char)*q])
+        q++;
+    return q;
+}
 
 #define CX__JS_IS_WS(c) ((c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t')
 #define CX__JS_IS_DIGIT(c) ((unsigned)((unsigned char)(c) - '0') <= 9u)
@@ -163,8 +191,7 @@ static CX__JS_COLD int cx__js_str_slow(struct cx__js *js, struct cx__js_tok *t, 
     const char *end = js->end;
     bool esc = false;
     for (;;) {
-        while (q < end && !cx__js_strstop[(unsigned char)*q])
-            q++;
+        q = cx__js_str_stop(q, end);
         if (q >= end)
             return cx__js_trunc(js);
         char c = *q;
@@ -214,9 +241,8 @@ static CX__JS_COLD int cx__js_str_slow(struct cx__js *js, struct cx__js_tok *t, 
 /* String at js->p (which is '"'). */
 static inline int cx__js_str(struct cx__js *js, struct cx__js_tok *t)
 {
-    const char *start = js->p + 1, *q = start, *end = js->end;
-    while (q < end && !cx__js_strstop[(unsigned char)*q])
-        q++;
+    const char *start = js->p + 1, *end = js->end;
+    const char *q = cx__js_str_stop(start, end);
     if (CX__JS_LIKELY(q < end && *q == '"')) {
         t->s = start;
         t->n = (uint32_t)(q - start);
@@ -453,7 +479,8 @@ member: /* js->p is at a key (objects) or a value (arrays), whitespace skipped *
     if (stack[sp - 1] == '}') {
         if (*js->p != '"')
             return cx__js_fail(js, CX_EPARSE, "expected string key", js->p, js->p, 1);
-        if ((rc = cx__js_str(js, &t)) != 0)
+        rc = cx__js_str(js, &t);
+        if (rc != 0)
             return rc;
         cx__js_ws(js);
         if (js->p >= js->end)
@@ -739,8 +766,9 @@ static inline int cx__js_s_to_ns(struct cx__js *js, uint64_t s, uint32_t off, in
     return 0;
 }
 
-/* A decimal timestamp text (number or string body) in units of 10^-unit_exp ns... i.e. ms when
- * ns_exp is -6, seconds when -9: converted exactly to ns. Negative or finer than 1 ns fails. */
+/* A decimal timestamp text (number or string body) converted exactly to ns: parsing it at
+ * exponent ns_exp gives ns directly (-6 for a value in ms, -9 for seconds). A negative value or
+ * one finer than 1 ns is CX_ERANGE. */
 static CX__JS_COLD int cx__js_dec_ts(struct cx__js *js, const char *s, size_t n, uint32_t off,
                                      int ns_exp, int64_t *out)
 {
@@ -855,7 +883,8 @@ static CX__JS_COLD int cx__js_pair_slow(struct cx__js *js, struct cx__js_tok *px
     cx__js_ws(js);
     if (js->p < js->end && *js->p == ']')
         return cx__js_fail(js, CX_EPARSE, "level must be [price, quantity]", js->p, NULL, 0);
-    if ((rc = cx__js_string(js, px, "expected string for price", NULL)) != 0)
+    rc = cx__js_string(js, px, "expected string for price", NULL);
+    if (rc != 0)
         return rc;
     cx__js_ws(js);
     if (js->p >= js->end)
@@ -866,7 +895,8 @@ static CX__JS_COLD int cx__js_pair_slow(struct cx__js *js, struct cx__js_tok *px
                            js->p, js->p, 1);
     js->p++;
     cx__js_ws(js);
-    if ((rc = cx__js_string(js, qty, "expected string for quantity", NULL)) != 0)
+    rc = cx__js_string(js, qty, "expected string for quantity", NULL);
+    if (rc != 0)
         return rc;
     cx__js_ws(js);
     if (js->p >= js->end)
@@ -907,16 +937,12 @@ static inline int cx__js_levels_pairs(struct cx__js *js, const struct cx__md_sym
         if (CX__JS_UNLIKELY(end - p < 7 || p[0] != '[' || p[1] != '"'))
             goto slow;
         ps = p + 2;
-        p = ps;
-        while (p < end && !cx__js_strstop[(unsigned char)*p])
-            p++;
+        p = cx__js_str_stop(ps, end);
         if (CX__JS_UNLIKELY(end - p < 4 || p[0] != '"' || p[1] != ',' || p[2] != '"'))
             goto slow;
         pn = (size_t)(p - ps);
         qs = p + 3;
-        p = qs;
-        while (p < end && !cx__js_strstop[(unsigned char)*p])
-            p++;
+        p = cx__js_str_stop(qs, end);
         if (CX__JS_UNLIKELY(end - p < 2 || p[0] != '"' || p[1] != ']'))
             goto slow;
         qn = (size_t)(p - qs);
@@ -925,16 +951,21 @@ static inline int cx__js_levels_pairs(struct cx__js *js, const struct cx__md_sym
     slow: {
         struct cx__js_tok tp, tq;
         js->p = lvl;
-        if ((rc = cx__js_pair_slow(js, &tp, &tq)) != 0)
+        rc = cx__js_pair_slow(js, &tp, &tq);
+        if (rc != 0)
             return rc;
         p = js->p;
         if (CX__JS_UNLIKELY(tp.esc || tq.esc)) {
             /* Escaped numbers: rare enough to convert through the generic path. */
             struct cx_md_event *e = NULL;
-            if ((rc = cx__js_push(js, out, &n, lvl, &e)) != 0)
+            rc = cx__js_push(js, out, &n, lvl, &e);
+            if (rc != 0)
                 return rc;
-            if ((rc = cx__js_conv(js, sym, &tp, true, &e->u.level.price_m)) != 0 ||
-                (rc = cx__js_conv(js, sym, &tq, false, &e->u.level.qty_m)) != 0)
+            rc = cx__js_conv(js, sym, &tp, true, &e->u.level.price_m);
+            if (rc != 0)
+                return rc;
+            rc = cx__js_conv(js, sym, &tq, false, &e->u.level.qty_m);
+            if (rc != 0)
                 return rc;
             e->flags = side;
             goto next;
@@ -951,10 +982,13 @@ static inline int cx__js_levels_pairs(struct cx__js *js, const struct cx__md_sym
                                0);
         }
         struct cx_md_event *e = &ev[n];
-        if ((rc = cx__js_conv_raw(js, sym, ps, pn, (uint32_t)(ps - 1 - js->base), true,
-                                  &e->u.level.price_m)) != 0 ||
-            (rc = cx__js_conv_raw(js, sym, qs, qn, (uint32_t)(qs - 1 - js->base), false,
-                                  &e->u.level.qty_m)) != 0)
+        rc = cx__js_conv_raw(js, sym, ps, pn, (uint32_t)(ps - 1 - js->base), true,
+                             &e->u.level.price_m);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv_raw(js, sym, qs, qn, (uint32_t)(qs - 1 - js->base), false,
+                             &e->u.level.qty_m);
+        if (rc != 0)
             return rc;
         e->flags = side;
         n++;
