@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       zlib1g-dev libcjson-dev libcyaml-dev libjsmn-dev libcmocka-dev
-      g++ libsimdjson-dev)
+      g++ libsimdjson-dev libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
