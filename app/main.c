@@ -4,13 +4,16 @@
 #include <string.h>
 
 int cx_cmd_replay(int argc, char **argv);
+int cx_cmd_report(int argc, char **argv);
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: cexarb <command> [args]\n\n"
                "commands:\n"
                "  replay FILE... [--json] [--book-at NS] [--strict]\n"
-               "      rebuild order books from recorded exchange traffic and check them\n");
+               "      rebuild order books from recorded exchange traffic and check them\n"
+               "  report SESSION_DIR\n"
+               "      re-create a session's report.html and summary.json from its files\n");
 }
 
 int main(int argc, char **argv)
@@ -21,6 +24,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "replay") == 0)
         return cx_cmd_replay(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0)
+        return cx_cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "cexarb: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

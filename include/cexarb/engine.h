@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +58,8 @@ struct cx_engine_hooks {
                         const struct cx_position *pos, int64_t unrealized);
     /** Structured log line from the strategy or the engine (events.log). */
     void (*on_log)(void *arg, int64_t ts_ns, const char *event, const char *json_fields);
+    /** Once at the end, before the OMS is freed (orders.csv is written from it). */
+    void (*on_end)(void *arg, const struct cx_oms *oms);
 };
 
 struct cx_engine_cfg {
@@ -97,6 +100,32 @@ struct cx_engine_result {
 int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops *strategy,
                   void *self, const struct cx_engine_hooks *hooks, struct cx_engine_result *out,
                   struct cx_parse_err *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: backtest session (engine + store + report)
+ * ------------------------------------------------------------------------------------------- */
+
+struct cx_session_opts {
+    const char *dir;           /* session directory to create (borrowed) */
+    unsigned store_flags;      /* CX_STORE_F_* (store.h) */
+    const char *strategy_name; /* for metadata.json (borrowed), may be NULL */
+    const char *config_json;   /* run configuration as a JSON object (borrowed), may be NULL */
+    FILE *summary_out;         /* human summary printed at the end, or NULL */
+};
+
+/**
+ * Run a backtest and leave a complete session directory: metadata.json (configuration, engine
+ * settings, data files with SHA-256), orders.csv, fills.csv (+ trades.csv), positions.csv,
+ * performance.csv, events.log, instruments.csv, then summary.json and report.html computed
+ * from those files alone (cx_report_from_dir).
+ * @param hooks  extra observers (may be NULL), called after the session's own.
+ * @return 0; engine errors; store errors (CX_EEXIST for a non-empty directory, CX_EIO naming
+ *         the file); report errors. err describes the failure.
+ */
+int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops *strategy,
+                        void *self, const struct cx_engine_hooks *hooks,
+                        const struct cx_session_opts *opts, struct cx_engine_result *out,
+                        struct cx_parse_err *err);
 
 #ifdef __cplusplus
 }

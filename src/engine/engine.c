@@ -312,9 +312,22 @@ static const char *account_quote(const struct cx_ctx *c, const struct cx_account
     return "USDT";
 }
 
-static void take_sample(struct cx_ctx *c, struct cx_perf_sample *s)
+/* Returns false (and emits nothing) while some non-zero balance cannot be marked yet (its
+ * book has no mid): an equity curve that starts without them would show their whole value as
+ * profit when the book arrives. */
+static bool take_sample(struct cx_ctx *c, struct cx_perf_sample *s)
 {
     memset(s, 0, sizeof *s);
+    for (uint32_t i = 0; i < c->n_accounts; i++) {
+        const struct cx_account *a = &c->accounts[i];
+        const char *quote = account_quote(c, a);
+        for (uint32_t k = 0; k < a->n_balances; k++) {
+            int64_t v;
+            if (a->balances[k].total != 0 &&
+                !asset_value(c, a->balances[k].asset, quote, a->balances[k].total, &v))
+                return false;
+        }
+    }
     s->ts_ns = c->now_ns;
     for (uint32_t i = 0; i < c->n_accounts; i++) {
         const struct cx_account *a = &c->accounts[i];
@@ -346,6 +359,7 @@ static void take_sample(struct cx_ctx *c, struct cx_perf_sample *s)
             c->hooks->on_position(c->hooks->arg, c->now_ns, id, mid, p, unreal);
     }
     s->equity = s->cash + s->position_value;
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -586,6 +600,9 @@ int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops 
     int64_t next_sample = start;
 
     c->in_strategy = true;
+    snprintf(c->log_buf, sizeof c->log_buf, "\"strategy\":\"%s\",\"files\":%u",
+             strategy->name ? strategy->name : "", cfg->n_paths);
+    cx_ctx_log(c, "start", c->log_buf);
     if (strategy->on_start != NULL) {
         rc = strategy->on_start(self, c);
         if (rc != 0)
@@ -611,6 +628,16 @@ int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops 
             rc = on_local(c, local->pending);
             if (rc == 0)
                 rc = cursor_next(local, err);
+            /* Start the equity curve the moment every held asset can be marked, before any
+             * order can have been filled, so the curve and the PnL breakdown cover all fills. */
+            struct cx_perf_sample s0;
+            if (rc == 0 && c->res.initial.ts_ns == 0 && take_sample(c, &s0)) {
+                c->res.initial = s0;
+                cx_ctx_log(c, "equity_start", "");
+                if (hooks && hooks->on_sample)
+                    hooks->on_sample(hooks->arg, &s0);
+                next_sample = c->now_ns + interval;
+            }
         } else if (t_timer == t) {
             uint64_t id = c->timers[0].id;
             timer_remove_at(c, 0);
@@ -618,11 +645,14 @@ int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops 
                 strategy->on_timer(self, c, id);
         } else {
             struct cx_perf_sample s;
-            take_sample(c, &s);
-            if (c->res.initial.ts_ns == 0)
-                c->res.initial = s;
-            if (hooks && hooks->on_sample)
-                hooks->on_sample(hooks->arg, &s);
+            if (take_sample(c, &s)) {
+                if (c->res.initial.ts_ns == 0) {
+                    c->res.initial = s;
+                    cx_ctx_log(c, "equity_start", "");
+                }
+                if (hooks && hooks->on_sample)
+                    hooks->on_sample(hooks->arg, &s);
+            }
             next_sample += interval;
         }
         if (rc != 0)
@@ -643,13 +673,21 @@ int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops 
         drain_sim(c);
     }
     struct cx_perf_sample last;
-    take_sample(c, &last);
-    if (c->res.initial.ts_ns == 0)
-        c->res.initial = last;
-    c->res.final = last;
-    if (hooks && hooks->on_sample)
-        hooks->on_sample(hooks->arg, &last);
+    if (take_sample(c, &last)) {
+        if (c->res.initial.ts_ns == 0)
+            c->res.initial = last;
+        c->res.final = last;
+        if (hooks && hooks->on_sample)
+            hooks->on_sample(hooks->arg, &last);
+    }
+    snprintf(c->log_buf, sizeof c->log_buf,
+             "\"orders\":%" PRIu64 ",\"fills\":%" PRIu64 ",\"local_messages\":%" PRIu64
+             ",\"venue_messages\":%" PRIu64,
+             c->res.orders, c->res.fills, c->res.local_messages, c->res.venue_messages);
+    cx_ctx_log(c, "stop", c->log_buf);
     c->res.last_ts_ns = c->now_ns;
+    if (hooks && hooks->on_end)
+        hooks->on_end(hooks->arg, c->oms);
     rc = 0;
 
 out:
