@@ -111,6 +111,10 @@ struct cx_session_opts {
     const char *strategy_name; /* for metadata.json (borrowed), may be NULL */
     const char *config_json;   /* run configuration as a JSON object (borrowed), may be NULL */
     FILE *summary_out;         /* human summary printed at the end, or NULL */
+    /** Optional: the strategy's own summary as a JSON object, written to strategy.json after
+     * the run and embedded in summary.json as "strategy". Returns its length or < 0. */
+    int (*strategy_summary)(void *arg, char *buf, size_t cap);
+    void *strategy_summary_arg;
 };
 
 /**

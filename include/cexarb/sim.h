@@ -33,7 +33,9 @@
  *    "Probability Queue Models"); they fill when a trade prints through their price, at their
  *    price after the queue ahead is consumed, or when the venue book crosses them.
  * Fees per instrument (maker/taker ppb, negative maker = rebate), funding for perps at funding
- * times, venue-like rejects (precision, minimums, balance/margin, reduce-only).
+ * times (a constant rate per interval, or a recorded history loaded from the bundled
+ * funding-rate files with cx_sim_funding_load_csv), venue-like rejects (precision, minimums,
+ * balance/margin, reduce-only).
  * Deterministic: latency samples come from a seeded PRNG and internal events are ordered by
  * (time, insertion sequence); the same inputs give the same output. docs/internals/sim.md
  * describes the models, the clocks and every simplification.
@@ -75,13 +77,63 @@ enum cx_queue_model {
     CX_QUEUE_PROB_POWER = 1,  /* also on cancellations, power-law probability */
 };
 
-/** Funding schedule of one perp instrument. */
+/** One funding settlement of a recorded funding-rate history. */
+struct cx_sim_funding_event {
+    int64_t time_ns;         /* settlement time, ns since the Unix epoch, UTC (compared with the
+                                sim's venue clock) */
+    int64_t rate_ppb;        /* rate paid at that time, ppb of the position's value
+                                (0.01 % = 0.0001 = 100000); > 0: longs pay shorts */
+};
+
+/**
+ * Funding schedule of one perp instrument. Constant-rate mode: rate_ppb at first_ns + k *
+ * interval_ns for every integer k. Series mode (the matching cx_sim_cfg.funding_series entry
+ * has events): only inst_id is used and the other fields must be 0.
+ */
 struct cx_sim_funding {
     uint32_t inst_id;        /* perp instrument */
     int64_t rate_ppb;        /* funding rate per interval (ppb, 0.01 % = 100000) */
     int64_t interval_ns;     /* e.g. 8 h (> 0) */
     int64_t first_ns;        /* a funding time (others are +/- k * interval) */
 };
+
+/**
+ * A recorded funding series for one schedule: pay events[k].rate_ppb at events[k].time_ns,
+ * for every event at or after the run's first market message (earlier ones are not paid), and
+ * nothing after the last event. The array is RETAINED: cx_sim_new copies this pointer, not the
+ * events, so the caller keeps events[0..n_events) alive and unchanged until cx_sim_free
+ * (typically the ev array of a cx_sim_funding_series, finied after cx_sim_free).
+ */
+struct cx_sim_funding_ref {
+    const struct cx_sim_funding_event *events; /* retained until cx_sim_free; events[0..n_events)
+                                                  strictly increasing time_ns; NULL = the
+                                                  schedule uses its constant rate */
+    uint32_t n_events;       /* events in the array (> 0 with events; 0 without) */
+};
+
+/**
+ * A funding-rate history loaded from a file: events[0..n) in strictly increasing time.
+ * Storage is either the caller's (ev and cap set before loading, is_owned false) or allocated
+ * by cx_sim_funding_load_csv (is_owned true; release with cx_sim_funding_series_fini).
+ */
+struct cx_sim_funding_series {
+    struct cx_sim_funding_event *ev; /* ev[0..n) strictly increasing time_ns; ev[0..cap)
+                                        usable storage */
+    uint32_t n;              /* events loaded (one per data row) */
+    uint32_t cap;            /* capacity of ev, events */
+    bool is_owned;           /* ev was allocated by the loader (fini frees it) */
+    int32_t utc_offset_s;    /* offset subtracted from the file's dates to get UTC, s */
+    uint32_t n_rounded;      /* rates rounded to whole ppb (only with CX_SIM_FUNDING_ROUND_PPB) */
+    char symbol[24];         /* the file's Symbol column ("BTC-USDT"), NUL-terminated */
+};
+
+/** cx_sim_funding_load_csv flags. */
+#define CX_SIM_FUNDING_EXACT 0u     /* a rate with a non-zero digit below 1 ppb is an error */
+#define CX_SIM_FUNDING_ROUND_PPB 1u /* round such rates half away from zero to whole ppb and
+                                       count them in n_rounded (HTX and dYdX files need it) */
+
+/** Largest funding-rate file accepted by cx_sim_funding_load_csv, bytes. */
+#define CX_SIM_FUNDING_FILE_MAX_BYTES (64u << 20)
 
 #define CX_SIM_MAX_ACCOUNTS 8
 #define CX_SIM_MAX_FUNDING 8
@@ -99,6 +151,9 @@ struct cx_sim_cfg {
     struct cx_account accounts[CX_SIM_MAX_ACCOUNTS];
     uint32_t n_funding;                     /* funding schedules */
     struct cx_sim_funding funding[CX_SIM_MAX_FUNDING];
+    struct cx_sim_funding_ref funding_series[CX_SIM_MAX_FUNDING]; /* series of funding[i]
+                                               (events NULL = constant rate); entries past
+                                               n_funding are ignored */
     uint32_t max_orders;                    /* resting + in-flight capacity, orders;
                                                0 = 4096 */
     uint32_t max_responses;                 /* undelivered responses held, messages;
@@ -168,12 +223,15 @@ struct cx_sim; /* opaque */
 
 /**
  * Create a simulated venue. Copies cfg (accounts and funding schedules included).
- * @param cfg  borrowed; cfg->reg is retained until cx_sim_free.
+ * @param cfg  borrowed; cfg->reg and the events arrays of cfg->funding_series[0..n_funding) are
+ *             retained until cx_sim_free.
  * @param err  optional; names the offending field on CX_EINVAL.
  * @return 0 and *out; CX_EINVAL (NULL pointers, unknown latency kind or queue model, negative
  *         or inverted latency bounds, lognormal median <= 0, queue_power < 0, too many
  *         accounts or schedules, two accounts for one venue, a funding schedule for an unknown
- *         or non-perp instrument or with interval <= 0); CX_ENOMEM.
+ *         or non-perp instrument, a constant-rate schedule with interval <= 0 or n_events != 0, a
+ *         series schedule with n_events == 0, times not strictly increasing or non-zero
+ *         constant-rate fields); CX_ENOMEM.
  * Allocates every pool (orders, events, responses, client-id index) and the per-instrument
  * table (sized by the registry's count at this call).
  */
@@ -271,6 +329,107 @@ int cx_sim_queue_ahead(const struct cx_sim *sim, uint64_t client_id, int64_t *ou
  * @return ns >= 0. Never allocates; deterministic for a given state.
  */
 int64_t cx_sim_latency_sample(const struct cx_latency_cfg *cfg, uint64_t *state);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: funding-rate histories (src/sim/funding.c)
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Load a funding-rate history CSV (the format of data/funding-rates/) into a series, for a
+ * series-mode funding schedule (cx_sim_cfg.funding_series).
+ *
+ * Format, checked exactly: the header line `Symbol,Date,Funding Rate`, then one row per
+ * settlement, `SYMBOL,YYYY-MM-DD HH:MM:SS[.F],RATE`:
+ *  - SYMBOL is the same on every row, 1 to 23 bytes, no space, quote or control byte;
+ *  - the date is a valid calendar date and time of day (00:00:00 to 23:59:59, no leap second)
+ *    in the file's local time, with an optional fraction of 1 to 9 digits (Binance writes
+ *    milliseconds: "2023-12-31 11:00:00.001");
+ *  - RATE is the rate as a fraction in cx_dec_parse's grammar, exponent form included
+ *    ("0.0001" = 0.01 %, "-1e-05", "5.4252355269552e-05").
+ * Lines end with LF (a CR before it is accepted); the last line may lack it; an empty line is
+ * an error.
+ *
+ * Time: time_ns = (the date read as if it were UTC) - utc_offset_s * 10^9, computed with exact
+ * integer arithmetic (days_from_civil, Howard Hinnant, "chrono-Compatible Low-Level Date
+ * Algorithms", https://howardhinnant.github.io/date_algorithms.html), never with the C
+ * library's time-zone functions. Rows must be strictly increasing after the correction.
+ * Rate: rate_ppb = RATE x 10^9 exactly ("0.0001" -> 100000, "-1e-05" -> -10000). HTX and dYdX
+ * files have rates finer than 1 ppb (up to 18 and 10 decimals): they load only with
+ * CX_SIM_FUNDING_ROUND_PPB, which rounds half away from zero and counts the rows in n_rounded
+ * (the error is below 0.5 ppb of the position value per payment).
+ *
+ * @param path  borrowed, NUL-terminated file path; err->file points to it on failure.
+ * @param utc_offset_s  the file's local time minus UTC, s, in [-14 h, +14 h]: 3 * 3600 for the
+ *              bundled Binance, MEXC, Bybit, HTX and KuCoin files, 0 for Gate and dYdX; see
+ *              cx_sim_funding_file_utc_offset.
+ * @param flags CX_SIM_FUNDING_EXACT or CX_SIM_FUNDING_ROUND_PPB.
+ * @param out   in/out, not NULL. In: out->ev == NULL makes the loader allocate exactly one event
+ *              per data row (is_owned becomes true); out->ev != NULL is storage for out->cap
+ *              events, used as it is (is_owned is kept, so a loaded series can be reloaded in
+ *              place). Out, only on success: every field. On failure *out is unchanged, except
+ *              that caller storage may have been partly overwritten; nothing leaks.
+ * @param err   optional: the code, a static msg, file = path, the 1-based line and column of
+ *              the offending byte (line 0 for argument and I/O errors) and the offending text.
+ * @return 0; CX_EINVAL (NULL path or out, offset out of range, unknown flag, ev set with cap
+ *         0); CX_ENOENT (no such file); CX_EIO (cannot open or read); CX_ERANGE (file over
+ *         CX_SIM_FUNDING_FILE_MAX_BYTES, or a time outside the int64 ns range); CX_ENOMEM;
+ *         CX_ENOSPC (more rows than out->cap; line = the first row that does not fit);
+ *         CX_EPARSE (header, field count, symbol, date syntax or calendar value such as month
+ *         13, 2023-02-29 or 24:00:00, rate syntax, empty line); CX_EPRECISION (a rate digit
+ *         below 1 ppb without CX_SIM_FUNDING_ROUND_PPB, below 1e-18 with it); CX_EOVERFLOW
+ *         (|rate| >= 9.22, over 922 %); CX_EMISSING (no data row); CX_ETIME (a row not after
+ *         the previous one once corrected; line and column of its date).
+ * Thread-safe (no shared state). Allocates a buffer for the file (freed before returning) and,
+ * when out->ev is NULL, the event array. O(file size).
+ * @code
+ *   struct cx_sim_funding_series s = { 0 };  // ev NULL: the loader allocates
+ *   const char *p = "data/funding-rates/BTC-USDT/"
+ *                   "BTC-USDT_binance_2020-01-01_2024-01-01_funding_history.csv";
+ *   int32_t off;
+ *   if (cx_sim_funding_file_utc_offset(p, &off) == 0 &&
+ *       cx_sim_funding_load_csv(p, off, CX_SIM_FUNDING_EXACT, &s, &err) == 0) {
+ *       cfg.n_funding = 1;
+ *       cfg.funding[0] = (struct cx_sim_funding){ .inst_id = perp };
+ *       cfg.funding_series[0] = (struct cx_sim_funding_ref){ s.ev, s.n };
+ *       ... cx_sim_new, run, cx_sim_free ...
+ *   }
+ *   cx_sim_funding_series_fini(&s);           // after cx_sim_free: the sim retained s.ev
+ * @endcode
+ */
+int cx_sim_funding_load_csv(const char *path, int32_t utc_offset_s, unsigned flags,
+                            struct cx_sim_funding_series *out, struct cx_parse_err *err);
+
+/**
+ * UTC offset of a bundled funding-rate file, from the exchange in its name
+ * (`<SYMBOL>_<exchange>_<from>_<to>_funding_history.csv`, directories ignored).
+ * Source: the data README's funding-rates section: "Gate and dYdX rows are UTC; Binance, MEXC,
+ * Bybit, HTX and KuCoin rows were written in UTC+3 local time (subtract 3 h: their
+ * 03:00/11:00/19:00 rows are the 00/08/16 UTC settlements)". Checked on the files: Binance,
+ * MEXC, Bybit and HTX rows fall at 03/11/19 (00/08/16 UTC); KuCoin rows at 07/15/23, which is
+ * 04/12/20 UTC (KuCoin Futures' usual funding hours; from memory, not re-checked online).
+ * @param path  borrowed, NUL-terminated; only the base name is read (no file access).
+ * @param out_utc_offset_s  written on success: 3 * 3600 for binance, mexc, bybit, htx and
+ *              kucoin; 0 for gate and dydx.
+ * @return 0; CX_EINVAL (NULL); CX_EPARSE (the base name has no `_<exchange>_` part);
+ *         CX_ENOTSUP (an exchange the README does not describe).
+ * Thread-safe, never allocates, O(strlen(path)).
+ */
+int cx_sim_funding_file_utc_offset(const char *path, int32_t *out_utc_offset_s);
+
+/**
+ * Index of the first event at or after t_ns (binary search): the next funding time of a series.
+ * @param ev  borrowed, ev[0..n) strictly increasing time_ns; may be NULL when n == 0.
+ * @return k in [0, n]: ev[k].time_ns >= t_ns > ev[k-1].time_ns; n when every event is before
+ *         t_ns. Thread-safe, never allocates, O(log n).
+ */
+uint32_t cx_sim_funding_seek(const struct cx_sim_funding_event *ev, uint32_t n, int64_t t_ns);
+
+/**
+ * Release a series: frees ev when the loader allocated it (is_owned), then zeroes *s so it can
+ * be loaded again. A sim that retained s->ev must be freed first. NULL is a no-op.
+ * Not thread-safe for one series; O(1).
+ */
+void cx_sim_funding_series_fini(struct cx_sim_funding_series *s);
 
 #ifdef __cplusplus
 }

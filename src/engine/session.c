@@ -207,6 +207,16 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_strateg
             *err = *cx_store_err(s.st);
         goto out;
     }
+    if (opts->strategy_summary != NULL) {
+        char *buf = malloc(64 * 1024);
+        int n = buf ? opts->strategy_summary(opts->strategy_summary_arg, buf, 64 * 1024) : -1;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/strategy.json", opts->dir);
+        rc = n < 0 ? CX_ENOSPC : cx_store_write_file_atomic(path, buf, (size_t)n, true, err);
+        free(buf);
+        if (rc != 0)
+            goto out;
+    }
     rc = cx_store_finish(s.st);
     if (rc != 0) {
         if (err != NULL && cx_store_err(s.st) != NULL)

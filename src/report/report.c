@@ -7,6 +7,10 @@
  */
 #include "report_int.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +189,72 @@ void cx_report_print(const struct cx_report_stats *st, FILE *out)
  * MARK: cexarb report
  * ------------------------------------------------------------------------------------------- */
 
+/*
+ * When the session holds strategy.json (the strategy's own summary, written by the session
+ * runner), embed it in summary.json as "strategy", so `cexarb report` reproduces it too.
+ * The file must be one JSON object (validated with cJSON); a missing file is not an error.
+ */
+static int splice_strategy(const char *session_dir, char **json, size_t *json_len,
+                           struct cx_parse_err *err)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/strategy.json", session_dir) >= (int)sizeof path)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *p = realloc(text, cap);
+            if (p == NULL) {
+                free(text);
+                fclose(f);
+                return CX_ENOMEM;
+            }
+            text = p;
+        }
+        size_t got = fread(text + len, 1, 4096, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    text[len] = '\0';
+    cJSON *j = cJSON_Parse(text);
+    bool ok = j != NULL && cJSON_IsObject(j);
+    cJSON_Delete(j);
+    if (!ok) {
+        free(text);
+        cx_parse_err_set(err, CX_EPARSE, "strategy.json is not a JSON object", NULL, 0);
+        if (err != NULL)
+            err->file = "strategy.json";
+        return CX_EPARSE;
+    }
+    char *end = *json + *json_len;
+    while (end > *json && end[-1] != '}')
+        end--;
+    if (end == *json) {
+        free(text);
+        return CX_EINVAL;
+    }
+    size_t head = (size_t)(end - 1 - *json);
+    size_t n = head + len + 32;
+    char *out = malloc(n);
+    if (out == NULL) {
+        free(text);
+        return CX_ENOMEM;
+    }
+    int w = snprintf(out, n, "%.*s,\n  \"strategy\": %s\n}\n", (int)head, *json, text);
+    free(text);
+    free(*json);
+    *json = out;
+    *json_len = (size_t)w;
+    return 0;
+}
+
 int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_parse_err *err)
 {
     if (session_dir == NULL)
@@ -218,6 +288,9 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
             err->file = CX_STORE_SUMMARY;
         goto out;
     }
+    rc = splice_strategy(session_dir, &json, &json_len, err);
+    if (rc != 0)
+        goto out;
     if (snprintf(path, sizeof path, "%s/%s", session_dir, CX_STORE_SUMMARY) >= (int)sizeof path) {
         rc = cx_parse_err_set(err, CX_EINVAL, "path too long", NULL, 0);
         goto out;

@@ -273,7 +273,12 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         reject(sim, slot, venue, CX_REJ_INVALID);
         return;
     }
-    if (notional < inst->min_notional) {
+    /* Reduce-only orders on perps are exempt from the minimum notional: Binance USD-M rejects
+     * small orders with -4164 "Order's notional must be no smaller than 100 (unless you choose
+     * reduce only)" (Binance USD-M error codes, checked 2026-11). Without the exemption a
+     * position smaller than the minimum could never be closed. */
+    bool exempt = (req->flags & CX_ORD_F_REDUCE_ONLY) && inst->kind != CX_KIND_SPOT;
+    if (notional < inst->min_notional && !exempt) {
         reject(sim, slot, venue, CX_REJ_MIN_NOTIONAL);
         return;
     }

@@ -223,8 +223,23 @@ static int check_cfg(const struct cx_sim_cfg *cfg, struct cx_parse_err *err)
             return cfg_fail(err, "funding for an unknown instrument", "funding");
         if (inst->kind == CX_KIND_SPOT)
             return cfg_fail(err, "funding for a spot instrument", "funding");
-        if (f->interval_ns <= 0)
-            return cfg_fail(err, "funding interval_ns must be > 0", "funding");
+        const struct cx_sim_funding_ref *sr = &cfg->funding_series[i];
+        if (sr->events == NULL) {
+            if (sr->n_events != 0)
+                return cfg_fail(err, "funding n_events without events", "funding_series");
+            if (f->interval_ns <= 0)
+                return cfg_fail(err, "funding interval_ns must be > 0", "funding");
+            continue;
+        }
+        /* Series mode: the constant-rate fields must be unset, so no schedule is ambiguous. */
+        if (sr->n_events == 0)
+            return cfg_fail(err, "funding series has no events", "funding_series");
+        if (f->rate_ppb != 0 || f->interval_ns != 0 || f->first_ns != 0)
+            return cfg_fail(err, "funding series with constant-rate fields set", "funding");
+        for (uint32_t k = 1; k < sr->n_events; k++)
+            if (sr->events[k].time_ns <= sr->events[k - 1].time_ns)
+                return cfg_fail(err, "funding series times must strictly increase",
+                                "funding_series");
     }
     if (cfg->max_orders > CX__SIM_MAX_POOL || cfg->max_responses > CX__SIM_MAX_POOL)
         return cfg_fail(err, "pool size too large", "max_orders");
@@ -254,6 +269,8 @@ int cx_sim_new(struct cx_sim **out, const struct cx_sim_cfg *cfg, struct cx_pars
     memcpy(sim->accounts, cfg->accounts, sizeof sim->accounts);
     sim->n_funding = cfg->n_funding;
     memcpy(sim->funding, cfg->funding, sizeof sim->funding);
+    for (uint32_t i = 0; i < cfg->n_funding; i++) /* entries past n_funding stay empty */
+        sim->funding_series[i] = cfg->funding_series[i];
     sim->clock_ns = INT64_MIN;
     for (int v = 0; v < CX_VENUE_COUNT; v++) {
         sim->last_entry_ns[v] = INT64_MIN;
@@ -594,11 +611,21 @@ static void push_funding(struct cx_sim *sim, uint32_t i, int64_t when)
     sim->ev[idx] = (struct cx__sim_ev){ .kind = CX__EV_FUNDING, .slot = i };
 }
 
+/* First funding time of every schedule at or after the run's start. A series' events before
+ * the start are not paid (the run held no position then). */
 static void schedule_funding(struct cx_sim *sim, int64_t start_ns)
 {
     sim->funding_scheduled = true;
-    for (uint32_t i = 0; i < sim->n_funding; i++)
-        push_funding(sim, i, next_funding_time(&sim->funding[i], start_ns));
+    for (uint32_t i = 0; i < sim->n_funding; i++) {
+        const struct cx_sim_funding_ref *sr = &sim->funding_series[i];
+        if (sr->events == NULL) {
+            push_funding(sim, i, next_funding_time(&sim->funding[i], start_ns));
+            continue;
+        }
+        uint32_t k = cx_sim_funding_seek(sr->events, sr->n_events, start_ns);
+        if (k < sr->n_events)
+            push_funding(sim, i, sr->events[k].time_ns);
+    }
 }
 
 /*
@@ -609,8 +636,9 @@ static void schedule_funding(struct cx_sim *sim, int64_t start_ns)
  * (bid + ask) / 2, rounded half up to the price mantissa when the sum is odd.
  * Example: long 0.010 BTC, bid 61800.10, ask 61800.30 (mark 61800.20), rate 0.01 %
  * (100000 ppb): pays 0.0618002 USDT, amount = -6180020 @ 1e-8.
+ * rate_ppb is the schedule's constant rate or the due event's rate of a series.
  */
-static void do_funding(struct cx_sim *sim, uint32_t i)
+static void do_funding(struct cx_sim *sim, uint32_t i, int64_t rate_ppb)
 {
     const struct cx_sim_funding *f = &sim->funding[i];
     const struct cx_instrument *inst = cx_registry_get(sim->reg, f->inst_id);
@@ -634,7 +662,7 @@ static void do_funding(struct cx_sim *sim, uint32_t i)
     cx__i128 sum = (cx__i128)top.bid_price_m + top.ask_price_m;
     int64_t mark = (int64_t)((sum + (sum > 0 ? 1 : 0)) / 2);
     int64_t amount = 0;
-    if (mark <= 0 || cx_account_apply_funding(acct, inst, mark, f->rate_ppb, &amount) != 0) {
+    if (mark <= 0 || cx_account_apply_funding(acct, inst, mark, rate_ppb, &amount) != 0) {
         sim->stats.funding_skipped++;
         return;
     }
@@ -644,6 +672,28 @@ static void do_funding(struct cx_sim *sim, uint32_t i)
         m->inst_id = f->inst_id;
         m->amount = amount;
     }
+}
+
+/* Funding time t_ns of schedule i is due: pay it, then schedule the schedule's next time. A
+ * series event was pushed at exactly its time_ns, so the search finds it; the next is the one
+ * after it (none after the last event). */
+static void funding_due(struct cx_sim *sim, uint32_t i, int64_t t_ns)
+{
+    const struct cx_sim_funding *f = &sim->funding[i];
+    const struct cx_sim_funding_ref *sr = &sim->funding_series[i];
+    if (sr->events != NULL) {
+        uint32_t k = cx_sim_funding_seek(sr->events, sr->n_events, t_ns);
+        if (k < sr->n_events && sr->events[k].time_ns == t_ns) {
+            do_funding(sim, i, sr->events[k].rate_ppb);
+            k++;
+        }
+        if (k < sr->n_events)
+            push_funding(sim, i, sr->events[k].time_ns);
+        return;
+    }
+    do_funding(sim, i, f->rate_ppb);
+    if (sim->clock_ns < INT64_MAX - f->interval_ns)
+        push_funding(sim, i, sim->clock_ns + f->interval_ns);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -705,9 +755,7 @@ static void run_events(struct cx_sim *sim, int64_t limit, bool inclusive)
             do_cancel(sim, ev.client_id, ev.venue);
             break;
         case CX__EV_FUNDING:
-            do_funding(sim, ev.slot);
-            if (sim->clock_ns < INT64_MAX - sim->funding[ev.slot].interval_ns)
-                push_funding(sim, ev.slot, sim->clock_ns + sim->funding[ev.slot].interval_ns);
+            funding_due(sim, ev.slot, t);
             break;
         default:
             break;

@@ -94,6 +94,7 @@ struct cx_sim {
     struct cx_account accounts[CX_SIM_MAX_ACCOUNTS]; /* venue-side accounts */
     uint32_t n_funding;                              /* funding schedules */
     struct cx_sim_funding funding[CX_SIM_MAX_FUNDING];
+    struct cx_sim_funding_ref funding_series[CX_SIM_MAX_FUNDING]; /* events retained */
     bool funding_scheduled;        /* funding events pushed (at the first market message) */
 
     uint32_t n_inst;               /* registry count at creation */
