@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * maker_hedge strategy (maker_hedge.h): spot quotes a few ticks off the touch, every spot fill
+ * hedged at once on the perp.
+ *
+ * Invariants the hedge executor keeps (checked by the tests on the real data):
+ *  - net delta = spot position + perp position, in base units at 1e-8 (exact integers);
+ *  - hedge need = -(net delta) - (signed remaining quantity of hedge orders in flight), and a
+ *    hedge is sent for the nearest whole number of perp lots, so outside a hedge episode
+ *    |net delta| <= half a perp lot (a smaller residual waits until it rounds to a lot);
+ *  - a hedge that reduces the perp position is sent reduce-only (exempt from the perp's minimum
+ *    notional on Binance USD-M); one that opens or grows it must meet the minimum notional,
+ *    else it waits (counted, logged once per episode as "hedge_below_min_notional") until the
+ *    residual grows enough, so the residual bound is max(half a lot, min notional / price);
+ *  - the hedge intent is logged (events.log, "hedge_intent") before the order is sent
+ *    (write-ahead: a crash between the two is visible in the journal);
+ *  - escalation per episode: IOC at the touch, IOC `wider_ticks` through it, then market; an
+ *    order that is not final after hedge_timeout_ns is cancelled and the episode escalates; the
+ *    naked-exposure budget (|net delta| x time) exceeded jumps straight to market; after
+ *    max_attempts failures quoting stops and the summary flags manual intervention.
+ * Loop time (the monitor's only clock read) uses the monotonic clock for measurement only; it
+ * never feeds a trading decision, so runs stay deterministic.
+ */
+#include "cexarb/maker_hedge.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE_EXP (-8) /* base quantities for delta accounting: 1e-8 units */
+#define MAX_HEDGE_ORDERS 32
+#define MAX_LAT_SAMPLES 65536
+#define MAX_LOOP_SAMPLES 65536
+
+enum { TIMER_SAMPLE = 1, TIMER_SUMMARY = 2, TIMER_HEDGE = 3 };
+
+struct quote {
+    uint64_t id;       /* client id of the live quote (0: none) */
+    int64_t price_m;   /* its price */
+    int64_t qty_m;     /* its quantity */
+    int64_t placed_ns; /* when it was placed */
+    bool cancel_sent;  /* cancel in flight */
+};
+
+struct hedge_order {
+    uint64_t id;          /* client id */
+    int64_t remaining_b;  /* signed remaining quantity, base @ 1e-8 (+ buy) */
+    int64_t deadline_ns;  /* escalate if not final by then */
+    bool cancel_sent;
+};
+
+struct cx_mh {
+    struct cx_mh_params p;
+    uint32_t spot, perp;
+    const struct cx_instrument *spot_in, *perp_in;
+    struct cx_signal sig;
+    struct cx_risk_breaker brk;
+    struct cx_risk_exposure expo;
+    bool signal_ready;
+    double volume_acc_quote;   /* spot trade volume since the last sample */
+    struct quote bid, ask;
+    /* positions in base @ 1e-8 */
+    int64_t spot_b, perp_b;
+    struct hedge_order hedges[MAX_HEDGE_ORDERS];
+    uint32_t n_hedges;
+    uint32_t attempt;          /* escalation level of the current episode */
+    bool episode;              /* a hedge episode is in progress */
+    int64_t episode_start_ns;
+    bool stopped_quoting;      /* manual intervention */
+    bool waiting_min_notional; /* a hedge is held back by the perp's minimum notional */
+    /* monitor */
+    struct cx_mh_summary sum;
+    int64_t last_delta_ns;
+    double delta_time_integral; /* sum |delta| * dt (base * ns) */
+    int64_t first_ns;
+    double size_base;           /* last quote size in base units */
+    float *lat_ms;
+    uint32_t n_lat;
+    float *loop_ns;
+    uint32_t n_loop;
+    char buf[512];
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: parameters
+ * ------------------------------------------------------------------------------------------- */
+
+/* Base quantity at 1e-8 of `qty_m` of an instrument (quantity x multiplier). */
+static int64_t to_base(const struct cx_instrument *in, int64_t qty_m)
+{
+    int e = in->qty_exp + in->multiplier_exp - BASE_EXP;
+    __int128 v = (__int128)qty_m * in->multiplier;
+    if (e >= 0)
+        v *= cx_pow10_i64(e);
+    else
+        v /= cx_pow10_i64(-e);
+    return (int64_t)v;
+}
+
+/* Whole perp quantity (at qty_exp, multiple of the lot) nearest to a base amount (>= 0), half
+ * a lot rounding up: after the hedge the residual is at most half a lot. */
+static int64_t perp_qty_for_base(const struct cx_instrument *in, int64_t base_b)
+{
+    int64_t lot_b = to_base(in, in->lot > 0 ? in->lot : 1);
+    if (lot_b <= 0)
+        return 0;
+    int64_t lots = (base_b + lot_b / 2) / lot_b;
+    return lots * (in->lot > 0 ? in->lot : 1);
+}
+
+static double base_to_double(int64_t b)
+{
+    return (double)b / 1e8;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: monitor
+ * ------------------------------------------------------------------------------------------- */
+
+static int64_t net_b(const struct cx_mh *m)
+{
+    return m->spot_b + m->perp_b;
+}
+
+static int64_t inflight_b(const struct cx_mh *m)
+{
+    int64_t s = 0;
+    for (uint32_t i = 0; i < m->n_hedges; i++)
+        s += m->hedges[i].remaining_b;
+    return s;
+}
+
+/* Account time-weighted |net delta| up to now (call before any position change). */
+static void delta_advance(struct cx_mh *m, int64_t now)
+{
+    if (m->last_delta_ns != 0 && now > m->last_delta_ns) {
+        double d = fabs(base_to_double(net_b(m)));
+        m->delta_time_integral += d * (double)(now - m->last_delta_ns);
+    }
+    m->last_delta_ns = now;
+    if (m->first_ns == 0)
+        m->first_ns = now;
+}
+
+static void delta_observe(struct cx_mh *m, int64_t now)
+{
+    double d = fabs(base_to_double(net_b(m)));
+    if (d > m->sum.max_abs_net_delta_base)
+        m->sum.max_abs_net_delta_base = d;
+    if (!m->episode && m->n_hedges == 0 && d > m->sum.max_residual_outside_window_base)
+        m->sum.max_residual_outside_window_base = d;
+    cx_risk_exposure_set(&m->expo, now, net_b(m));
+}
+
+static void loop_sample(struct cx_mh *m, int64_t t0)
+{
+    if (m->n_loop < MAX_LOOP_SAMPLES)
+        m->loop_ns[m->n_loop++] = (float)(cx_time_mono_ns() - t0);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: hedge executor
+ * ------------------------------------------------------------------------------------------- */
+
+static void quotes_cancel(struct cx_mh *m, struct cx_ctx *ctx);
+
+static struct hedge_order *hedge_find(struct cx_mh *m, uint64_t id)
+{
+    for (uint32_t i = 0; i < m->n_hedges; i++)
+        if (m->hedges[i].id == id)
+            return &m->hedges[i];
+    return NULL;
+}
+
+static void hedge_remove(struct cx_mh *m, struct hedge_order *h)
+{
+    *h = m->hedges[--m->n_hedges];
+}
+
+static void manual_intervention(struct cx_mh *m, struct cx_ctx *ctx, const char *why)
+{
+    if (m->stopped_quoting)
+        return;
+    m->stopped_quoting = true;
+    m->sum.manual_intervention = true;
+    m->sum.hedge_failures++;
+    quotes_cancel(m, ctx);
+    snprintf(m->buf, sizeof m->buf,
+             "\"reason\":\"%s\",\"net_delta_base\":%.8f,\"attempts\":%u", why,
+             base_to_double(net_b(m)), m->attempt);
+    cx_ctx_log(ctx, "manual_intervention", m->buf);
+}
+
+/* Send whatever whole-lot hedge the current net delta and in-flight orders call for. */
+static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
+{
+    int64_t now = cx_ctx_now_ns(ctx);
+    int64_t need_b = -net_b(m) - inflight_b(m);
+    int64_t qty_m = perp_qty_for_base(m->perp_in, need_b < 0 ? -need_b : need_b);
+    if (qty_m == 0) {
+        if (m->n_hedges == 0 && m->episode) {
+            /* Episode complete: the residual rounds to zero lots. */
+            m->episode = false;
+            m->waiting_min_notional = false;
+            double d = fabs(base_to_double(net_b(m)));
+            if (d > m->sum.max_residual_outside_window_base)
+                m->sum.max_residual_outside_window_base = d;
+            if (m->n_lat < MAX_LAT_SAMPLES)
+                m->lat_ms[m->n_lat++] = (float)((double)(now - m->episode_start_ns) / 1e6);
+            m->attempt = 0;
+        }
+        return;
+    }
+    if (m->n_hedges > 0)
+        return; /* one hedge order at a time; the rest follows when it is final */
+    if (!m->episode) {
+        m->episode = true;
+        m->episode_start_ns = now;
+        m->attempt = 0;
+    }
+    if (m->attempt >= m->p.hedge_max_attempts) {
+        manual_intervention(m, ctx, "hedge attempts exhausted");
+        return;
+    }
+    const struct cx_book *b = cx_ctx_book(ctx, m->perp);
+    struct cx_book_top t = {0};
+    if (b != NULL && cx_book_state(b) == CX_BOOK_SYNCED)
+        cx_book_top(b, &t);
+    bool buy = need_b > 0;
+    /* Reducing the perp position: reduce-only (exempt from the minimum notional). Otherwise the
+     * hedge must meet the minimum notional at the touch, or wait for more residual. */
+    int64_t hedge_b = to_base(m->perp_in, qty_m);
+    bool reduces = buy ? (m->perp_b < 0 && hedge_b <= -m->perp_b)
+                       : (m->perp_b > 0 && hedge_b <= m->perp_b);
+    if (!reduces && m->perp_in->min_notional > 0) {
+        int64_t ref = buy ? t.ask_price_m : t.bid_price_m;
+        int64_t notional = 0;
+        if (ref > 0 && cx_notional(m->perp_in, ref, qty_m, 1, &notional) == 0 &&
+            notional < m->perp_in->min_notional) {
+            double wd = fabs(base_to_double(net_b(m)));
+            if (wd > m->sum.max_residual_min_notional_base)
+                m->sum.max_residual_min_notional_base = wd;
+            if (!m->waiting_min_notional) {
+                m->waiting_min_notional = true;
+                m->sum.hedge_waits_min_notional++;
+                snprintf(m->buf, sizeof m->buf,
+                         "\"qty_base\":%.8f,\"notional\":%.8f,\"min_notional\":%.8f,"
+                         "\"net_delta_base\":%.8f",
+                         base_to_double(hedge_b), cx_dec_to_double(notional, CX_NOTIONAL_EXP),
+                         cx_dec_to_double(m->perp_in->min_notional, CX_NOTIONAL_EXP),
+                         base_to_double(net_b(m)));
+                cx_ctx_log(ctx, "hedge_below_min_notional", m->buf);
+            }
+            return;
+        }
+    }
+    m->waiting_min_notional = false;
+    cx_risk_exposure_advance(&m->expo, now);
+    bool over_budget = m->expo.is_exceeded;
+    struct cx_order_req r = {.inst_id = m->perp,
+                             .side = (uint8_t)(buy ? CX_SIDE_BID : CX_SIDE_ASK),
+                             .flags = (uint8_t)(reduces ? CX_ORD_F_REDUCE_ONLY : 0),
+                             .qty_m = qty_m};
+    const char *how;
+    bool touch_known = buy ? t.has_ask : t.has_bid;
+    if (m->attempt >= 2 || over_budget || !touch_known) {
+        r.type = CX_ORD_MARKET;
+        r.tif = CX_TIF_IOC;
+        how = "market";
+    } else {
+        int64_t tick = m->perp_in->tick > 0 ? m->perp_in->tick : 1;
+        int64_t widen = m->attempt == 0 ? 0 : (int64_t)m->p.hedge_wider_ticks * tick;
+        r.type = CX_ORD_LIMIT;
+        r.tif = CX_TIF_IOC;
+        r.price_m = buy ? t.ask_price_m + widen : t.bid_price_m - widen;
+        if (r.price_m <= 0)
+            r.price_m = tick;
+        how = m->attempt == 0 ? "ioc_touch" : "ioc_wider";
+    }
+    if (m->attempt > 0)
+        m->sum.hedge_escalations++;
+    /* Write-ahead: the intent is in the journal before the order exists. */
+    snprintf(m->buf, sizeof m->buf,
+             "\"side\":\"%s\",\"qty_base\":%.8f,\"step\":\"%s\",\"attempt\":%u,"
+             "\"reduce_only\":%s,\"net_delta_base\":%.8f,\"exposure_used\":%.4f",
+             buy ? "buy" : "sell", base_to_double(hedge_b), how, m->attempt,
+             reduces ? "true" : "false", base_to_double(net_b(m)),
+             cx_risk_exposure_used(&m->expo));
+    cx_ctx_log(ctx, "hedge_intent", m->buf);
+    if (cx_ctx_place(ctx, &r) != 0) {
+        manual_intervention(m, ctx, "hedge order refused locally");
+        return;
+    }
+    m->sum.hedges++;
+    struct hedge_order *h = &m->hedges[m->n_hedges++];
+    h->id = r.client_id;
+    h->remaining_b = (buy ? 1 : -1) * to_base(m->perp_in, qty_m);
+    h->deadline_ns = now + m->p.hedge_timeout_ns;
+    h->cancel_sent = false;
+    cx_ctx_timer_set(ctx, TIMER_HEDGE, h->deadline_ns);
+}
+
+static void hedge_timer(struct cx_mh *m, struct cx_ctx *ctx)
+{
+    int64_t now = cx_ctx_now_ns(ctx);
+    for (uint32_t i = 0; i < m->n_hedges; i++) {
+        struct hedge_order *h = &m->hedges[i];
+        if (!h->cancel_sent && now >= h->deadline_ns) {
+            h->cancel_sent = true;
+            cx_ctx_cancel(ctx, h->id);
+            snprintf(m->buf, sizeof m->buf, "\"client_id\":%" PRIu64 ",\"attempt\":%u", h->id,
+                     m->attempt);
+            cx_ctx_log(ctx, "hedge_timeout", m->buf);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: maker engine
+ * ------------------------------------------------------------------------------------------- */
+
+static bool quote_live(const struct quote *q)
+{
+    return q->id != 0;
+}
+
+static void quotes_cancel(struct cx_mh *m, struct cx_ctx *ctx)
+{
+    struct quote *qs[2] = {&m->bid, &m->ask};
+    for (int i = 0; i < 2; i++)
+        if (quote_live(qs[i]) && !qs[i]->cancel_sent) {
+            qs[i]->cancel_sent = true;
+            cx_ctx_cancel(ctx, qs[i]->id);
+        }
+}
+
+static void quote_side(struct cx_mh *m, struct cx_ctx *ctx, struct quote *q, int side,
+                       int64_t target_m)
+{
+    int64_t now = cx_ctx_now_ns(ctx);
+    if (quote_live(q)) {
+        if (q->cancel_sent)
+            return; /* replace once the cancel is confirmed */
+        double moved = fabs((double)(target_m - q->price_m)) / (double)q->price_m * 100.0;
+        bool aged = m->p.quote_max_age_ns > 0 && now - q->placed_ns >= m->p.quote_max_age_ns;
+        if (moved > m->p.requote_threshold_pct || aged) {
+            q->cancel_sent = true;
+            cx_ctx_cancel(ctx, q->id);
+            m->sum.requotes++;
+        }
+        return;
+    }
+    const struct cx_instrument *in = m->spot_in;
+    double price = cx_dec_to_double(target_m, in->price_exp);
+    if (price <= 0)
+        return;
+    int64_t lot = in->lot > 0 ? in->lot : 1;
+    double qty = m->p.position_size_usd / price;
+    int64_t qty_m = (int64_t)floor(qty / cx_dec_to_double(lot, in->qty_exp)) * lot;
+    if (qty_m <= 0 || (in->min_qty > 0 && qty_m < in->min_qty))
+        return;
+    int64_t notional;
+    if (cx_notional(in, target_m, qty_m, 1, &notional) != 0 ||
+        (in->min_notional > 0 && notional < in->min_notional))
+        return;
+    /* Spot inventory: no sell without base, no buy without quote. */
+    if (side == CX_SIDE_ASK) {
+        if (cx_ctx_balance(ctx, (enum cx_venue)in->venue, in->base) < to_base(in, qty_m))
+            return;
+    } else if (cx_ctx_balance(ctx, (enum cx_venue)in->venue, in->quote) < notional) {
+        return;
+    }
+    struct cx_order_req r = {.inst_id = m->spot, .side = (uint8_t)side, .type = CX_ORD_LIMIT,
+                             .tif = CX_TIF_POST_ONLY, .price_m = target_m, .qty_m = qty_m};
+    if (cx_ctx_place(ctx, &r) != 0)
+        return;
+    q->id = r.client_id;
+    q->price_m = target_m;
+    q->qty_m = qty_m;
+    q->placed_ns = now;
+    q->cancel_sent = false;
+    m->sum.quotes++;
+    m->size_base = base_to_double(to_base(in, qty_m));
+}
+
+static void requote(struct cx_mh *m, struct cx_ctx *ctx)
+{
+    if (m->stopped_quoting || !cx_risk_breaker_is_quoting_allowed(&m->brk))
+        return;
+    const struct cx_book *sb = cx_ctx_book(ctx, m->spot);
+    const struct cx_book *pb = cx_ctx_book(ctx, m->perp);
+    if (sb == NULL || pb == NULL || cx_book_state(sb) != CX_BOOK_SYNCED ||
+        cx_book_state(pb) != CX_BOOK_SYNCED) {
+        quotes_cancel(m, ctx); /* a stale book never quotes */
+        return;
+    }
+    struct cx_book_top t;
+    cx_book_top(sb, &t);
+    if (!t.has_bid || !t.has_ask)
+        return;
+    const struct cx_signal_stats *st = cx_signal_get_stats(&m->sig);
+    int32_t off = cx_risk_offset_ticks(&m->p.offset, st, NULL);
+    int64_t buy_m, sell_m;
+    int64_t tick = m->spot_in->tick > 0 ? m->spot_in->tick : 1;
+    if (cx_risk_quote_prices(t.bid_price_m, t.ask_price_m, tick, off, &buy_m, &sell_m) != 0)
+        return;
+    quote_side(m, ctx, &m->bid, CX_SIDE_BID, buy_m);
+    quote_side(m, ctx, &m->ask, CX_SIDE_ASK, sell_m);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: callbacks
+ * ------------------------------------------------------------------------------------------- */
+
+static int mh_on_start(void *self, struct cx_ctx *ctx)
+{
+    struct cx_mh *m = self;
+    m->spot = cx_ctx_find_instrument(ctx, (enum cx_venue)m->p.spot_venue, m->p.spot_symbol);
+    m->perp = cx_ctx_find_instrument(ctx, (enum cx_venue)m->p.perp_venue, m->p.perp_symbol);
+    if (m->spot == UINT32_MAX || m->perp == UINT32_MAX) {
+        snprintf(m->buf, sizeof m->buf, "\"spot\":\"%s\",\"perp\":\"%s\"", m->p.spot_symbol,
+                 m->p.perp_symbol);
+        cx_ctx_log(ctx, "error_unknown_instrument", m->buf);
+        return CX_ESYMBOL;
+    }
+    m->spot_in = cx_ctx_instrument(ctx, m->spot);
+    m->perp_in = cx_ctx_instrument(ctx, m->perp);
+    m->sum.perp_lot_base = base_to_double(to_base(m->perp_in, m->perp_in->lot > 0 ? m->perp_in->lot : 1));
+    int64_t now = cx_ctx_now_ns(ctx);
+    int64_t budget_b = (int64_t)llround(m->p.naked_budget_base_s * 1e8);
+    cx_risk_exposure_init(&m->expo, budget_b > 0 ? budget_b : 1, CX_NS_PER_S, now);
+    cx_ctx_timer_set(ctx, TIMER_SAMPLE, now + m->p.sample_interval_ns);
+    cx_ctx_timer_set(ctx, TIMER_SUMMARY, now + m->p.summary_interval_ns);
+    snprintf(m->buf, sizeof m->buf,
+             "\"spot\":\"%s\",\"perp\":\"%s\",\"position_size_usd\":%.2f,\"base_offset_ticks\":%d",
+             m->spot_in->symbol, m->perp_in->symbol, m->p.position_size_usd,
+             m->p.offset.base_offset_ticks);
+    cx_ctx_log(ctx, "maker_hedge_start", m->buf);
+    return 0;
+}
+
+static void mh_on_book(void *self, struct cx_ctx *ctx, uint32_t inst, const struct cx_book *b)
+{
+    struct cx_mh *m = self;
+    (void)b;
+    int64_t t0 = cx_time_mono_ns();
+    if (inst == m->spot || inst == m->perp) {
+        if (m->n_hedges == 0 && (inst == m->perp))
+            hedge_check(m, ctx); /* a residual waiting for a usable perp book */
+        if (inst == m->spot)
+            requote(m, ctx);
+    }
+    loop_sample(m, t0);
+}
+
+static void mh_on_trade(void *self, struct cx_ctx *ctx, const struct cx_md_event *tr)
+{
+    struct cx_mh *m = self;
+    (void)ctx;
+    if (tr->inst_id == m->spot)
+        m->volume_acc_quote += cx_dec_to_double(tr->u.trade.price_m, m->spot_in->price_exp) *
+                               cx_dec_to_double(tr->u.trade.qty_m, m->spot_in->qty_exp);
+}
+
+static void mh_on_fill(void *self, struct cx_ctx *ctx, const struct cx_fill *f)
+{
+    struct cx_mh *m = self;
+    int64_t now = cx_ctx_now_ns(ctx);
+    int64_t t0 = cx_time_mono_ns();
+    delta_advance(m, now);
+    if (f->inst_id == m->spot) {
+        int64_t b = to_base(m->spot_in, f->qty_m);
+        m->spot_b += f->side == CX_SIDE_BID ? b : -b;
+        m->sum.spot_fills++;
+        if (!m->episode) {
+            m->episode = true;
+            m->episode_start_ns = now;
+            m->attempt = 0;
+        }
+    } else if (f->inst_id == m->perp) {
+        int64_t b = to_base(m->perp_in, f->qty_m);
+        int64_t sb = f->side == CX_SIDE_BID ? b : -b;
+        m->perp_b += sb;
+        m->sum.hedge_fills++;
+        struct hedge_order *h = hedge_find(m, f->client_id);
+        if (h != NULL)
+            h->remaining_b -= sb;
+    }
+    delta_observe(m, now);
+    hedge_check(m, ctx);
+    loop_sample(m, t0);
+}
+
+static void mh_on_order(void *self, struct cx_ctx *ctx, const struct cx_order *o)
+{
+    struct cx_mh *m = self;
+    int64_t now = cx_ctx_now_ns(ctx);
+    bool final = cx_ord_status_is_final((enum cx_ord_status)o->status);
+    if (!final)
+        return;
+    if (o->req.inst_id == m->spot) {
+        struct quote *q = o->req.client_id == m->bid.id   ? &m->bid
+                          : o->req.client_id == m->ask.id ? &m->ask
+                                                          : NULL;
+        if (q != NULL) {
+            memset(q, 0, sizeof *q);
+            requote(m, ctx);
+        }
+        return;
+    }
+    struct hedge_order *h = hedge_find(m, o->req.client_id);
+    if (h == NULL)
+        return;
+    bool complete = o->status == CX_ORD_FILLED;
+    if (!complete) {
+        m->attempt++; /* unfilled remainder: the next order escalates */
+        snprintf(m->buf, sizeof m->buf,
+                 "\"client_id\":%" PRIu64 ",\"status\":\"%s\",\"reject\":\"%s\",\"attempt\":%u",
+                 o->req.client_id, cx_ord_status_name((enum cx_ord_status)o->status),
+                 cx_reject_name((enum cx_reject)o->reject), m->attempt);
+        cx_ctx_log(ctx, "hedge_escalate", m->buf);
+    }
+    hedge_remove(m, h);
+    delta_advance(m, now);
+    delta_observe(m, now);
+    hedge_check(m, ctx);
+}
+
+static void mh_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
+{
+    struct cx_mh *m = self;
+    int64_t now = cx_ctx_now_ns(ctx);
+    int64_t t0 = cx_time_mono_ns();
+    if (id == TIMER_HEDGE) {
+        hedge_timer(m, ctx);
+        /* Re-arm for the next deadline of an order still open. */
+        int64_t next = INT64_MAX;
+        for (uint32_t i = 0; i < m->n_hedges; i++)
+            if (!m->hedges[i].cancel_sent && m->hedges[i].deadline_ns < next)
+                next = m->hedges[i].deadline_ns;
+        if (next != INT64_MAX)
+            cx_ctx_timer_set(ctx, TIMER_HEDGE, next > now ? next : now);
+    } else if (id == TIMER_SAMPLE) {
+        const struct cx_book *sb = cx_ctx_book(ctx, m->spot);
+        const struct cx_book *pb = cx_ctx_book(ctx, m->perp);
+        struct cx_book_top ts = {0}, tp = {0};
+        if (sb != NULL && cx_book_state(sb) == CX_BOOK_SYNCED)
+            cx_book_top(sb, &ts);
+        if (pb != NULL && cx_book_state(pb) == CX_BOOK_SYNCED)
+            cx_book_top(pb, &tp);
+        if (ts.has_bid && ts.has_ask && tp.has_bid && tp.has_ask) {
+            struct cx_signal_sample s = {
+                .ts_ns = now,
+                .spot_mid = cx_dec_to_double(ts.bid_price_m + ts.ask_price_m, m->spot_in->price_exp) / 2,
+                .perp_mid = cx_dec_to_double(tp.bid_price_m + tp.ask_price_m, m->perp_in->price_exp) / 2,
+                .volume_quote = m->volume_acc_quote};
+            m->volume_acc_quote = 0;
+            if (cx_signal_update(&m->sig, &s) == 0) {
+                uint32_t act = 0;
+                enum cx_risk_breaker_state before = m->brk.state;
+                cx_risk_breaker_check(&m->brk, cx_signal_get_stats(&m->sig), now, &act);
+                if (act & CX_RISK_ACT_CANCEL_ALL) {
+                    quotes_cancel(m, ctx);
+                    snprintf(m->buf, sizeof m->buf,
+                             "\"trigger\":\"%s\",\"mask\":%u,\"cooldown_s\":%.0f",
+                             cx_risk_trigger_name(m->brk.trigger), m->brk.trigger_mask,
+                             (double)m->p.breaker.cooldown_ns / 1e9);
+                    cx_ctx_log(ctx, "breaker_trip", m->buf);
+                }
+                if (act & CX_RISK_ACT_RESUMED)
+                    cx_ctx_log(ctx, "breaker_resume", "");
+                (void)before;
+            }
+        }
+        cx_ctx_timer_set(ctx, TIMER_SAMPLE, now + m->p.sample_interval_ns);
+    } else if (id == TIMER_SUMMARY) {
+        const struct cx_position *ps = cx_ctx_position(ctx, m->spot);
+        const struct cx_position *pp = cx_ctx_position(ctx, m->perp);
+        snprintf(m->buf, sizeof m->buf,
+                 "\"quotes\":%" PRIu64 ",\"spot_fills\":%" PRIu64 ",\"hedges\":%" PRIu64
+                 ",\"net_delta_base\":%.8f,\"spot_realized\":%.8f,\"perp_realized\":%.8f,"
+                 "\"fees\":%.8f,\"breaker\":\"%s\",\"loop_samples\":%u",
+                 m->sum.quotes, m->sum.spot_fills, m->sum.hedges, base_to_double(net_b(m)),
+                 cx_dec_to_double(ps->realized_pnl, CX_NOTIONAL_EXP),
+                 cx_dec_to_double(pp->realized_pnl, CX_NOTIONAL_EXP),
+                 cx_dec_to_double(ps->fees + pp->fees, CX_NOTIONAL_EXP),
+                 cx_risk_breaker_is_quoting_allowed(&m->brk) ? "armed" : "tripped", m->n_loop);
+        cx_ctx_log(ctx, "summary", m->buf);
+        cx_ctx_timer_set(ctx, TIMER_SUMMARY, now + m->p.summary_interval_ns);
+    }
+    loop_sample(m, t0);
+}
+
+static void mh_on_stop(void *self, struct cx_ctx *ctx)
+{
+    struct cx_mh *m = self;
+    delta_advance(m, cx_ctx_now_ns(ctx));
+    quotes_cancel(m, ctx);
+    snprintf(m->buf, sizeof m->buf, "\"net_delta_base\":%.8f,\"hedges_in_flight\":%u",
+             base_to_double(net_b(m)), m->n_hedges);
+    cx_ctx_log(ctx, "maker_hedge_stop", m->buf);
+}
+
+static const struct cx_strategy_ops k_ops = {
+    .name = "maker_hedge",
+    .on_start = mh_on_start,
+    .on_book = mh_on_book,
+    .on_trade = mh_on_trade,
+    .on_order_update = mh_on_order,
+    .on_fill = mh_on_fill,
+    .on_timer = mh_on_timer,
+    .on_stop = mh_on_stop,
+};
+
+const struct cx_strategy_ops *cx_mh_ops(void)
+{
+    return &k_ops;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: lifecycle and summary
+ * ------------------------------------------------------------------------------------------- */
+
+int cx_mh_new(struct cx_mh **out, const struct cx_mh_params *p, struct cx_parse_err *err)
+{
+    int rc = cx_mh_params_validate(p, err);
+    if (rc != 0)
+        return rc;
+    struct cx_mh *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return CX_ENOMEM;
+    m->p = *p;
+    m->lat_ms = calloc(MAX_LAT_SAMPLES, sizeof *m->lat_ms);
+    m->loop_ns = calloc(MAX_LOOP_SAMPLES, sizeof *m->loop_ns);
+    if (m->lat_ms == NULL || m->loop_ns == NULL) {
+        cx_mh_free(m);
+        return CX_ENOMEM;
+    }
+    rc = cx_signal_init(&m->sig, &p->signal, err);
+    if (rc == 0)
+        rc = cx_risk_breaker_init(&m->brk, &p->breaker, err);
+    if (rc != 0) {
+        cx_mh_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void cx_mh_free(struct cx_mh *m)
+{
+    if (m == NULL)
+        return;
+    cx_signal_fini(&m->sig);
+    free(m->lat_ms);
+    free(m->loop_ns);
+    free(m);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static double pct(float *v, uint32_t n, double q)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_float);
+    uint32_t i = (uint32_t)ceil(q * n) - 1;
+    return v[i >= n ? n - 1 : i];
+}
+
+void cx_mh_summary(const struct cx_mh *mc, struct cx_mh_summary *out)
+{
+    struct cx_mh *m = (struct cx_mh *)mc; /* percentiles sort the sample arrays in place */
+    *out = m->sum;
+    out->hedge_latency_p50_ms = pct(m->lat_ms, m->n_lat, 0.50);
+    out->hedge_latency_p99_ms = pct(m->lat_ms, m->n_lat, 0.99);
+    out->loop_time_p50_ns = pct(m->loop_ns, m->n_loop, 0.50);
+    out->loop_time_p99_ns = pct(m->loop_ns, m->n_loop, 0.99);
+    double span = (double)(m->last_delta_ns - m->first_ns);
+    out->twa_abs_net_delta_base = span > 0 ? m->delta_time_integral / span : 0;
+    if (m->size_base > 0) {
+        out->max_abs_net_delta_pct = out->max_abs_net_delta_base / m->size_base * 100.0;
+        out->twa_abs_net_delta_pct = out->twa_abs_net_delta_base / m->size_base * 100.0;
+    }
+    for (int t = 0; t < CX_RISK_TRIG_COUNT; t++)
+        out->breaker_triggers[t] = m->brk.trigger_count[t];
+    out->naked_exposure_used_base_s = (double)m->expo.total_qty_m_ns / 1e8 / 1e9;
+}
+
+int cx_mh_summary_json(const struct cx_mh_summary *s, char *buf, size_t cap)
+{
+    char trig[256];
+    size_t tl = 0;
+    trig[0] = '\0';
+    for (int t = 1; t < CX_RISK_TRIG_COUNT; t++) {
+        int n = snprintf(trig + tl, sizeof trig - tl, "%s\"%s\":%" PRIu64, t > 1 ? "," : "",
+                         cx_risk_trigger_name((enum cx_risk_trigger)t), s->breaker_triggers[t]);
+        if (n > 0 && (size_t)n < sizeof trig - tl)
+            tl += (size_t)n;
+    }
+    int n = snprintf(
+        buf, cap,
+        "{\"quotes\":%" PRIu64 ",\"requotes\":%" PRIu64 ",\"spot_fills\":%" PRIu64
+        ",\"hedges\":%" PRIu64 ",\"hedge_fills\":%" PRIu64 ",\"hedge_escalations\":%" PRIu64
+        ",\"hedge_failures\":%" PRIu64 ",\"hedge_waits_min_notional\":%" PRIu64
+        ",\"manual_intervention\":%s,\"hedge_latency_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
+        "\"net_delta\":{\"max_abs_base\":%.8f,\"twa_abs_base\":%.8f,\"max_abs_pct_of_size\":%.2f,"
+        "\"twa_abs_pct_of_size\":%.2f,\"max_residual_outside_hedge_window_base\":%.8f,"
+        "\"perp_lot_base\":%.8f,\"max_residual_waiting_min_notional_base\":%.8f},"
+        "\"breaker_triggers\":{%s},\"naked_exposure_base_s\":%.6f,"
+        "\"loop_time_ns\":{\"p50\":%.0f,\"p99\":%.0f}}",
+        s->quotes, s->requotes, s->spot_fills, s->hedges, s->hedge_fills, s->hedge_escalations,
+        s->hedge_failures, s->hedge_waits_min_notional,
+        s->manual_intervention ? "true" : "false", s->hedge_latency_p50_ms,
+        s->hedge_latency_p99_ms, s->max_abs_net_delta_base, s->twa_abs_net_delta_base,
+        s->max_abs_net_delta_pct, s->twa_abs_net_delta_pct, s->max_residual_outside_window_base,
+        s->perp_lot_base, s->max_residual_min_notional_base, trig, s->naked_exposure_used_base_s, s->loop_time_p50_ns,
+        s->loop_time_p99_ns);
+    if (n < 0 || (size_t)n >= cap)
+        return CX_ENOSPC;
+    return n;
+}
