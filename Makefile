@@ -16,8 +16,9 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCX_WERROR=$(if $(CI),ON,OFF) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The main job: maker_hedge on the bundled Binance BTCUSDT spot + USD-M data (session in sessions/).
 demo: build
-	./$(BUILD)/cexarb replay data/binance/spot/btcusdt_20240808.gz data/binance/usdm/btcusdt_20240808.gz
+	./$(BUILD)/cexarb backtest
 
 check: build
 	@bash tools/checksrc

@@ -53,7 +53,7 @@ struct cx_mh_params {
     uint32_t hedge_max_attempts;     /* escalation steps before giving up (IOC touch, IOC wider,
                                         market, then market again), [1, 10], default 4 */
     double naked_budget_base_s;      /* naked-exposure budget: |unhedged base qty| x seconds,
-                                        (0, 1e9], default 0.05 */
+                                        (0, 1e9], default 0.01 */
     int64_t summary_interval_ns;     /* monitor summary line in events.log, [1 s, 1 h],
                                         default 10 s */
 };
@@ -79,6 +79,8 @@ struct cx_mh_summary {
     uint64_t hedge_failures;         /* hedges that exhausted their attempts */
     uint64_t hedge_waits_min_notional; /* episodes where a hedge waited for the perp's
                                           minimum notional */
+    uint64_t hedge_min_notional_overfills; /* hedges raised to the minimum notional after the
+                                              naked-exposure budget was spent */
     bool manual_intervention;        /* a hedge failed: quoting stopped */
     double hedge_latency_p50_ms;     /* spot fill learned -> hedge fill learned */
     double hedge_latency_p99_ms;

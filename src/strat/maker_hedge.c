@@ -11,7 +11,9 @@
  *  - a hedge that reduces the perp position is sent reduce-only (exempt from the perp's minimum
  *    notional on Binance USD-M); one that opens or grows it must meet the minimum notional,
  *    else it waits (counted, logged once per episode as "hedge_below_min_notional") until the
- *    residual grows enough, so the residual bound is max(half a lot, min notional / price);
+ *    residual grows enough or the naked-exposure budget is spent, then it hedges the smallest
+ *    whole-lot quantity meeting the minimum ("hedge_min_notional_after_budget"), so the
+ *    residual is bounded by max(half a lot, min notional / price) and by the budget in time;
  *  - the hedge intent is logged (events.log, "hedge_intent") before the order is sent
  *    (write-ahead: a crash between the two is visible in the journal);
  *  - escalation per episode: IOC at the touch, IOC `wider_ticks` through it, then market; an
@@ -34,7 +36,7 @@
 #define MAX_LAT_SAMPLES 65536
 #define MAX_LOOP_SAMPLES 65536
 
-enum { TIMER_SAMPLE = 1, TIMER_SUMMARY = 2, TIMER_HEDGE = 3 };
+enum { TIMER_SAMPLE = 1, TIMER_SUMMARY = 2, TIMER_HEDGE = 3, TIMER_BUDGET = 4 };
 
 struct quote {
     uint64_t id;       /* client id of the live quote (0: none) */
@@ -70,6 +72,7 @@ struct cx_mh {
     int64_t episode_start_ns;
     bool stopped_quoting;      /* manual intervention */
     bool waiting_min_notional; /* a hedge is held back by the perp's minimum notional */
+    bool episode_hedged;       /* the current episode sent at least one hedge */
     /* monitor */
     struct cx_mh_summary sum;
     int64_t last_delta_ns;
@@ -207,8 +210,11 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
             double d = fabs(base_to_double(net_b(m)));
             if (d > m->sum.max_residual_outside_window_base)
                 m->sum.max_residual_outside_window_base = d;
-            if (m->n_lat < MAX_LAT_SAMPLES)
+            /* Hedge latency: first spot fill of the episode learned -> last hedge fill learned,
+             * only for episodes that needed a hedge (a sub-lot fill needs none). */
+            if (m->episode_hedged && m->n_lat < MAX_LAT_SAMPLES)
                 m->lat_ms[m->n_lat++] = (float)((double)(now - m->episode_start_ns) / 1e6);
+            m->episode_hedged = false;
             m->attempt = 0;
         }
         return;
@@ -237,8 +243,25 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
     if (!reduces && m->perp_in->min_notional > 0) {
         int64_t ref = buy ? t.ask_price_m : t.bid_price_m;
         int64_t notional = 0;
+        cx_risk_exposure_advance(&m->expo, now);
         if (ref > 0 && cx_notional(m->perp_in, ref, qty_m, 1, &notional) == 0 &&
-            notional < m->perp_in->min_notional) {
+            notional < m->perp_in->min_notional && m->expo.is_exceeded) {
+            /* The naked-exposure budget is spent: hedge the smallest whole-lot quantity that
+             * meets the minimum notional (over-hedging by less than that quantity) rather than
+             * stay naked. */
+            int64_t lot = m->perp_in->lot > 0 ? m->perp_in->lot : 1;
+            while (notional < m->perp_in->min_notional &&
+                   cx_notional(m->perp_in, ref, qty_m + lot, 1, &notional) == 0)
+                qty_m += lot;
+            hedge_b = to_base(m->perp_in, qty_m);
+            snprintf(m->buf, sizeof m->buf,
+                     "\"qty_base\":%.8f,\"net_delta_base\":%.8f,\"exposure_used\":%.4f",
+                     base_to_double(hedge_b), base_to_double(net_b(m)),
+                     cx_risk_exposure_used(&m->expo));
+            cx_ctx_log(ctx, "hedge_min_notional_after_budget", m->buf);
+            m->sum.hedge_min_notional_overfills++;
+        } else if (ref > 0 && notional < m->perp_in->min_notional) {
+            cx_ctx_timer_set(ctx, TIMER_BUDGET, now + cx_risk_exposure_ns_left(&m->expo));
             double wd = fabs(base_to_double(net_b(m)));
             if (wd > m->sum.max_residual_min_notional_base)
                 m->sum.max_residual_min_notional_base = wd;
@@ -294,6 +317,7 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
         return;
     }
     m->sum.hedges++;
+    m->episode_hedged = true;
     struct hedge_order *h = &m->hedges[m->n_hedges++];
     h->id = r.client_id;
     h->remaining_b = (buy ? 1 : -1) * to_base(m->perp_in, qty_m);
@@ -533,7 +557,9 @@ static void mh_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
     struct cx_mh *m = self;
     int64_t now = cx_ctx_now_ns(ctx);
     int64_t t0 = cx_time_mono_ns();
-    if (id == TIMER_HEDGE) {
+    if (id == TIMER_BUDGET) {
+        hedge_check(m, ctx); /* the naked-exposure budget ran out while a hedge waited */
+    } else if (id == TIMER_HEDGE) {
         hedge_timer(m, ctx);
         /* Re-arm for the next deadline of an order still open. */
         int64_t next = INT64_MAX;
@@ -709,6 +735,7 @@ int cx_mh_summary_json(const struct cx_mh_summary *s, char *buf, size_t cap)
         "{\"quotes\":%" PRIu64 ",\"requotes\":%" PRIu64 ",\"spot_fills\":%" PRIu64
         ",\"hedges\":%" PRIu64 ",\"hedge_fills\":%" PRIu64 ",\"hedge_escalations\":%" PRIu64
         ",\"hedge_failures\":%" PRIu64 ",\"hedge_waits_min_notional\":%" PRIu64
+        ",\"hedge_min_notional_after_budget\":%" PRIu64
         ",\"manual_intervention\":%s,\"hedge_latency_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
         "\"net_delta\":{\"max_abs_base\":%.8f,\"twa_abs_base\":%.8f,\"max_abs_pct_of_size\":%.2f,"
         "\"twa_abs_pct_of_size\":%.2f,\"max_residual_outside_hedge_window_base\":%.8f,"
@@ -716,7 +743,7 @@ int cx_mh_summary_json(const struct cx_mh_summary *s, char *buf, size_t cap)
         "\"breaker_triggers\":{%s},\"naked_exposure_base_s\":%.6f,"
         "\"loop_time_ns\":{\"p50\":%.0f,\"p99\":%.0f}}",
         s->quotes, s->requotes, s->spot_fills, s->hedges, s->hedge_fills, s->hedge_escalations,
-        s->hedge_failures, s->hedge_waits_min_notional,
+        s->hedge_failures, s->hedge_waits_min_notional, s->hedge_min_notional_overfills,
         s->manual_intervention ? "true" : "false", s->hedge_latency_p50_ms,
         s->hedge_latency_p99_ms, s->max_abs_net_delta_base, s->twa_abs_net_delta_base,
         s->max_abs_net_delta_pct, s->twa_abs_net_delta_pct, s->max_residual_outside_window_base,

@@ -41,7 +41,7 @@ void cx_mh_params_default(struct cx_mh_params *p)
     p->hedge_timeout_ns = 100 * CX_NS_PER_MS;
     p->hedge_wider_ticks = 20;
     p->hedge_max_attempts = 4u;
-    p->naked_budget_base_s = 0.05;
+    p->naked_budget_base_s = 0.01;
     p->summary_interval_ns = 10 * CX_NS_PER_S;
 }
 
