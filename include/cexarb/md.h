@@ -88,7 +88,11 @@ struct cx_md_event {
         } trade;
     } u;
 };
+#ifdef __cplusplus
+static_assert(sizeof(struct cx_md_event) == 64, "cx_md_event must be 64 bytes");
+#else
 _Static_assert(sizeof(struct cx_md_event) == 64, "cx_md_event must be 64 bytes");
+#endif
 
 /** What a decoded message was; batches and reader statistics count by this. */
 enum cx_md_kind {
