@@ -189,6 +189,8 @@ int cx_ctx_place(struct cx_ctx *ctx, struct cx_order_req *req)
     if (rc != 0)
         return rc;
     ctx->res.orders++;
+    if (ctx->hooks && ctx->hooks->on_order)
+        ctx->hooks->on_order(ctx->hooks->arg, o); /* PENDING_NEW */
     rc = cx_sim_submit(ctx->sim, &o->req, ctx->now_ns);
     if (rc != 0) {
         /* The venue could not take it at all (capacity): a local reject, reported now. */
@@ -206,6 +208,8 @@ int cx_ctx_cancel(struct cx_ctx *ctx, uint64_t client_id)
     int rc = cx_oms_set_status(ctx->oms, o, CX_ORD_PENDING_CANCEL, CX_REJ_NONE, ctx->now_ns);
     if (rc != 0)
         return rc;
+    if (ctx->hooks && ctx->hooks->on_order)
+        ctx->hooks->on_order(ctx->hooks->arg, o); /* PENDING_CANCEL */
     return cx_sim_cancel(ctx->sim, client_id, ctx->now_ns);
 }
 

@@ -585,8 +585,11 @@ static void mh_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
             m->volume_acc_quote = 0;
             if (cx_signal_update(&m->sig, &s) == 0) {
                 uint32_t act = 0;
-                enum cx_risk_breaker_state before = m->brk.state;
                 cx_risk_breaker_check(&m->brk, cx_signal_get_stats(&m->sig), now, &act);
+                /* A check can resume and trip again at once: log the resume first, so the
+                 * journal ends in the state the breaker is really in. */
+                if (act & CX_RISK_ACT_RESUMED)
+                    cx_ctx_log(ctx, "breaker_resume", "");
                 if (act & CX_RISK_ACT_CANCEL_ALL) {
                     quotes_cancel(m, ctx);
                     snprintf(m->buf, sizeof m->buf,
@@ -595,9 +598,6 @@ static void mh_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
                              (double)m->p.breaker.cooldown_ns / 1e9);
                     cx_ctx_log(ctx, "breaker_trip", m->buf);
                 }
-                if (act & CX_RISK_ACT_RESUMED)
-                    cx_ctx_log(ctx, "breaker_resume", "");
-                (void)before;
             }
         }
         cx_ctx_timer_set(ctx, TIMER_SAMPLE, now + m->p.sample_interval_ns);
