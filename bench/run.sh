@@ -62,6 +62,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 # 2. book
 run book "$BIN/bench_book" --tsv "$OUT/book.tsv"
+run signal "$BIN/bench_signal"
+run backtest "$BIN/bench_backtest"
 # 3. replay: ours, then the straightforward simdjson + std::map replayer; then more interleaved
 # rounds of the in-memory part (side by side keeps each replayer's best round).
 run replay "$BIN/bench_replay" --tsv "$OUT/replay_ours.r1.tsv"
@@ -199,7 +201,7 @@ status="all checks passed"
   echo
   cat "$OUT/decode_cmp.md" "$OUT/decode.md"
   for s in "${SJ[@]}"; do cat "$OUT/$s.md"; done
-  cat "$OUT/book.md" "$OUT/replay.md" "$OUT/replay_cmp.md"
+  cat "$OUT/book.md" "$OUT/replay.md" "$OUT/replay_cmp.md" "$OUT/signal.md" "$OUT/backtest.md"
   for s in "${SJR[@]}"; do cat "$OUT/$s.md"; done
 } >"$OUT/section.md"
 
