@@ -15,6 +15,7 @@
  * error in a process-wide variable (and the registry has a single writer anyway).
  */
 #include "cexarb/instrument.h"
+#include "core_int.h"
 
 #include <cjson/cJSON.h>
 
@@ -37,54 +38,6 @@
 /* ---------------------------------------------------------------------------------------------
  * MARK: file reading
  * ------------------------------------------------------------------------------------------- */
-
-/* Reads a whole file into a NUL-terminated heap buffer (caller frees). Errors are recorded in
- * err with the file name: CX_ENOENT, CX_EIO, CX_ENOMEM, CX_ERANGE (too large). */
-static int read_file(const char *path, char **out_buf, size_t *out_len, struct cx_parse_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int code = errno == ENOENT ? CX_ENOENT : CX_EIO;
-        return cx_parse_err_set(err, code, "cannot open file", path, strlen(path));
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (cap - len < 4096u + 1u) {
-            size_t ncap = cap == 0 ? 65536u : cap * 2u;
-            if (ncap > JSON_FILE_MAX_BYTES) {
-                rc = cx_parse_err_set(err, CX_ERANGE, "file too large", path, strlen(path));
-                goto fail;
-            }
-            char *nbuf = realloc(buf, ncap);
-            if (nbuf == NULL) {
-                rc = cx_parse_err_set(err, CX_ENOMEM, "out of memory reading file", NULL, 0);
-                goto fail;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1u, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                rc = cx_parse_err_set(err, CX_EIO, "read error", path, strlen(path));
-                goto fail;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    *out_buf = buf;
-    *out_len = len;
-    return 0;
-fail:
-    fclose(f);
-    free(buf);
-    return rc;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: JSON field helpers
@@ -400,7 +353,7 @@ static int load_json_list(struct cx_registry *reg, const char *path, const char 
     char *buf = NULL;
     size_t len = 0;
     cJSON *root = NULL;
-    int rc = read_file(path, &buf, &len, err);
+    int rc = cx__read_file(path, JSON_FILE_MAX_BYTES, &buf, &len, err);
     if (rc != 0)
         return rc;
     size_t off, jlen;

@@ -9,6 +9,7 @@
  * libyaml is run once more over the text to find the line and column of the offending key.
  */
 #include "cexarb/instrument.h"
+#include "core_int.h"
 
 #include <cyaml/cyaml.h>
 #include <yaml.h>
@@ -395,52 +396,6 @@ static int conv_inst(const struct yaml_inst *y, unsigned idx, struct cx_instrume
  * MARK: entry point
  * ------------------------------------------------------------------------------------------- */
 
-/* Reads a whole file into a heap buffer (caller frees). */
-static int read_file(const char *path, char **out_buf, size_t *out_len, struct cx_parse_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int code = errno == ENOENT ? CX_ENOENT : CX_EIO;
-        return cx_parse_err_set(err, code, "cannot open file", path, strlen(path));
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (cap - len < 1024u + 1u) {
-            size_t ncap = cap == 0 ? 8192u : cap * 2u;
-            if (ncap > YAML_FILE_MAX_BYTES) {
-                rc = cx_parse_err_set(err, CX_ERANGE, "file too large", path, strlen(path));
-                goto fail;
-            }
-            char *nbuf = realloc(buf, ncap);
-            if (nbuf == NULL) {
-                rc = cx_parse_err_set(err, CX_ENOMEM, "out of memory reading file", NULL, 0);
-                goto fail;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1u, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                rc = cx_parse_err_set(err, CX_EIO, "read error", path, strlen(path));
-                goto fail;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    *out_buf = buf;
-    *out_len = len;
-    return 0;
-fail:
-    fclose(f);
-    free(buf);
-    return rc;
-}
 
 int cx_registry_load_yaml(struct cx_registry *reg, const char *path, struct cx_parse_err *err)
 {
@@ -464,7 +419,7 @@ int cx_registry_load_yaml(struct cx_registry *reg, const char *path, struct cx_p
         .flags = CYAML_CFG_DEFAULT,
     };
 
-    int rc = read_file(path, &buf, &len, err);
+    int rc = cx__read_file(path, YAML_FILE_MAX_BYTES, &buf, &len, err);
     if (rc != 0)
         return rc;
     cyaml_err_t ce = cyaml_load_data((const uint8_t *)buf, len, &cfg, &k_doc_schema,

@@ -833,68 +833,27 @@ int cx_report_write_html(const char *path, const struct cx_report_input *in,
 {
     if (path == NULL || in == NULL || st == NULL || in->reg == NULL)
         return CX_EINVAL;
-    char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        return CX_EINVAL;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    int sys = 0;
-    const char *msg = NULL;
-    FILE *out = fopen(tmp, "w");
-    if (out == NULL) {
-        sys = errno;
-        msg = "cannot create file";
-        goto fail;
-    }
+    /* Build the page in memory, then hand it to the store's atomic writer (temporary file,
+     * fsync, rename), so a failure never leaves a half-written report.html. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (out == NULL)
+        return CX_ENOMEM;
     int rc = html_body(out, in, st, title, metadata_json);
+    if (fclose(out) != 0 && rc == 0)
+        rc = CX_ENOMEM;
     if (rc != 0) {
-        fclose(out);
-        unlink(tmp);
+        free(text);
         if (err != NULL) {
+            const char *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
             cx_parse_err_set(err, rc, "cannot build report", base, strlen(base));
             err->file = path;
         }
         return rc;
     }
-    if (fflush(out) != 0 || ferror(out)) {
-        sys = errno;
-        fclose(out);
-        unlink(tmp);
-        msg = "write failed";
-        goto fail;
-    }
-    if (fsync(fileno(out)) != 0) {
-        sys = errno;
-        fclose(out);
-        unlink(tmp);
-        msg = "fsync failed";
-        goto fail;
-    }
-    if (fclose(out) != 0) {
-        sys = errno;
-        unlink(tmp);
-        msg = "write failed";
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        sys = errno;
-        unlink(tmp);
-        msg = "rename failed";
-        goto fail;
-    }
-    return 0;
-fail:
-    if (err != NULL) {
-        char reason[64] = "";
-        if (sys != 0 && strerror_r(sys, reason, sizeof reason) != 0)
-            snprintf(reason, sizeof reason, "errno %d", sys);
-        char detail[sizeof err->detail];
-        snprintf(detail, sizeof detail, "%s: %s", base, reason);
-        cx_parse_err_set(err, CX_EIO, msg, detail, strlen(detail));
-        err->file = path;
-        err->line = 0;
-        err->col = 0;
-    }
-    return CX_EIO;
+    rc = cx_store_write_file_atomic(path, text, len, true, err);
+    free(text);
+    return rc;
 }
