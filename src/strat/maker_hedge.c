@@ -14,6 +14,9 @@
  *    residual grows enough or the naked-exposure budget is spent, then it hedges the smallest
  *    whole-lot quantity meeting the minimum ("hedge_min_notional_after_budget"), so the
  *    residual is bounded by max(half a lot, min notional / price) and by the budget in time;
+ *    when that over-hedges by more than half a lot, the next hedge buys the excess back
+ *    reduce-only (exempt from the minimum): one net lot hedged at the cost of fees on three,
+ *    the price of not staying naked past the budget;
  *  - the hedge intent is logged (events.log, "hedge_intent") before the order is sent
  *    (write-ahead: a crash between the two is visible in the journal);
  *  - escalation per episode: IOC at the touch, IOC `wider_ticks` through it, then market; an
@@ -154,7 +157,13 @@ static void delta_observe(struct cx_mh *m, int64_t now)
         m->sum.max_abs_net_delta_base = d;
     if (!m->episode && m->n_hedges == 0 && d > m->sum.max_residual_outside_window_base)
         m->sum.max_residual_outside_window_base = d;
-    cx_risk_exposure_set(&m->expo, now, net_b(m));
+    /* The budget counts only exposure that calls for a hedge: a residual below half a perp lot
+     * is left on purpose (it rounds to zero lots), so it must not keep an exposure episode
+     * open forever and spend the budget of later, unrelated fills. */
+    int64_t lot_b = to_base(m->perp_in, m->perp_in->lot > 0 ? m->perp_in->lot : 1);
+    int64_t q = net_b(m);
+    bool needs = q >= (lot_b + 1) / 2 || q <= -((lot_b + 1) / 2);
+    cx_risk_exposure_set(&m->expo, now, needs ? q : 0);
 }
 
 static void loop_sample(struct cx_mh *m, int64_t t0)

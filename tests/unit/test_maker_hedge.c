@@ -102,6 +102,9 @@ static void h_order(void *arg, const struct cx_order *o)
         } else if (final && w->open[id]) {
             w->open[id] = 0;
             w->n_open_perp--;
+            /* Hooks see this update before the strategy does; it reacts in the same instant
+             * (often with the next hedge), so the bound is checked at the next event. */
+            return;
         }
     }
     check(w);
