@@ -80,37 +80,40 @@
  * MARK: levels
  * ------------------------------------------------------------------------------------------- */
 
-/* Number of entries with key <= `key` (so the match, if any, is at the result - 1).
+#define CX__BOOK_HALF (CX__BOOK_BLK / 2u)
+/* Levels per block when a snapshot is loaded in bulk: room for a quarter more before a split. */
+#define CX__BOOK_FILL (CX__BOOK_BLK - CX__BOOK_BLK / 4u)
+
+/* Number of dkey entries <= `key` (n >= 1).
  * Most changes land near the best price, so the search starts there: the top CX__BOOK_SCAN
  * entries are compared without branches (where the level lands among them is unpredictable,
  * whether it lands among them at all is not); beyond them a galloping search (Bentley and Yao,
  * "An almost optimal algorithm for unbounded searching", 1976) brackets the level within
  * windows that double away from the top, and a binary search finishes inside the bracket. A
  * level d entries from the top costs O(log d) comparisons, the first few of them predictable. */
-static inline uint32_t side_upper_bound(const struct cx__book_level *lv, uint32_t n, int64_t key)
+static inline uint32_t dir_upper_bound(const int64_t *dk, uint32_t n, int64_t key)
 {
     uint32_t above = 0;
 
     if (n < CX__BOOK_SCAN) {
         for (uint32_t j = 0; j < n; j++)
-            above += lv[j].key > key;
+            above += dk[j] > key;
         return n - above;
     }
     /* Written out so that -O2 emits eight independent compares rather than a loop. */
-    const struct cx__book_level *top = lv + (n - CX__BOOK_SCAN);
-    above = (uint32_t)(top[0].key > key) + (uint32_t)(top[1].key > key) +
-            (uint32_t)(top[2].key > key) + (uint32_t)(top[3].key > key) +
-            (uint32_t)(top[4].key > key) + (uint32_t)(top[5].key > key) +
-            (uint32_t)(top[6].key > key) + (uint32_t)(top[7].key > key);
+    const int64_t *top = dk + (n - CX__BOOK_SCAN);
+    above = (uint32_t)(top[0] > key) + (uint32_t)(top[1] > key) + (uint32_t)(top[2] > key) +
+            (uint32_t)(top[3] > key) + (uint32_t)(top[4] > key) + (uint32_t)(top[5] > key) +
+            (uint32_t)(top[6] > key) + (uint32_t)(top[7] > key);
     if (above < CX__BOOK_SCAN)
         return n - above;
 
-    /* lv[hi].key > key, so the answer is in [lo, hi]. */
+    /* dk[hi] > key, so the answer is in [lo, hi]. */
     uint32_t hi = n - CX__BOOK_SCAN;
     uint32_t lo = 0;
     for (uint32_t step = CX__BOOK_SCAN; hi > step; step <<= 1) {
         uint32_t probe = hi - step;
-        if (lv[probe].key <= key) {
+        if (dk[probe] <= key) {
             lo = probe + 1;
             break;
         }
@@ -118,7 +121,7 @@ static inline uint32_t side_upper_bound(const struct cx__book_level *lv, uint32_
     }
     while (lo < hi) {
         uint32_t mid = lo + ((hi - lo) >> 1);
-        if (lv[mid].key > key)
+        if (dk[mid] > key)
             hi = mid;
         else
             lo = mid + 1;
@@ -126,31 +129,170 @@ static inline uint32_t side_upper_bound(const struct cx__book_level *lv, uint32_
     return lo;
 }
 
+/* Number of keys k[0..n) <= `key` (branch-free binary search, n >= 1). */
+static inline uint32_t blk_upper_bound(const int64_t *k, uint32_t n, int64_t key)
+{
+    const int64_t *base = k;
+
+    while (n > 1) {
+        uint32_t half = n >> 1;
+        base = base[half] <= key ? base + half : base;
+        n -= half;
+    }
+    return (uint32_t)(base - k) + (uint32_t)(*base <= key);
+}
+
+/* Empty a side and take blocks 0..nd for the directory positions 0..nd (bulk loads). */
+static void side_reset(struct cx__book_side *s, uint32_t nd)
+{
+    for (uint32_t j = 0; j < nd; j++)
+        s->dir[j] = j;
+    s->nfree = 0;
+    for (uint32_t id = s->nblk; id > nd; id--)
+        s->free_blk[s->nfree++] = id - 1;
+    s->nd = nd;
+    s->n = 0;
+}
+
+/* Open a directory slot at position j (entries j.. move up one). */
+static void dir_open(struct cx__book_side *s, uint32_t j)
+{
+    size_t k = (size_t)(s->nd - j);
+    memmove(&s->dir[j + 1], &s->dir[j], k * sizeof *s->dir);
+    memmove(&s->dkey[j + 1], &s->dkey[j], k * sizeof *s->dkey);
+    memmove(&s->cum[j + 1], &s->cum[j], k * sizeof *s->cum);
+    s->nd++;
+}
+
+/* Drop directory position j, returning its block to the pool. */
+static void dir_close(struct cx__book_side *s, uint32_t j)
+{
+    size_t k = (size_t)(s->nd - j - 1);
+    s->free_blk[s->nfree++] = s->dir[j];
+    memmove(&s->dir[j], &s->dir[j + 1], k * sizeof *s->dir);
+    memmove(&s->dkey[j], &s->dkey[j + 1], k * sizeof *s->dkey);
+    memmove(&s->cum[j], &s->cum[j + 1], k * sizeof *s->cum);
+    s->nd--;
+}
+
+/* Move the levels of block j + 1 to the end of block j (together at most CX__BOOK_BLK). */
+static void blk_merge(struct cx__book_side *s, uint32_t j)
+{
+    struct cx__book_blk *l = &s->pool[s->dir[j]];
+    const struct cx__book_blk *r = &s->pool[s->dir[j + 1]];
+
+    memcpy(&l->key[l->n], r->key, (size_t)r->n * sizeof *r->key);
+    memcpy(&l->qty_m[l->n], r->qty_m, (size_t)r->n * sizeof *r->qty_m);
+    l->n += r->n;
+    dir_close(s, j + 1);
+    s->dkey[j] = l->key[0];
+}
+
+/* Insert a level at index i of the block at directory position j (i may be bk->n). */
+static void blk_insert(struct cx__book_side *s, uint32_t j, uint32_t i, int64_t key, int64_t qty_m)
+{
+    struct cx__book_blk *bk = &s->pool[s->dir[j]];
+
+    if (bk->n == CX__BOOK_BLK) {
+        /* Split in halves; the pool cannot be empty (see book_int.h). */
+        uint32_t id = s->free_blk[--s->nfree];
+        struct cx__book_blk *nb = &s->pool[id];
+        memcpy(nb->key, &bk->key[CX__BOOK_HALF], (size_t)CX__BOOK_HALF * sizeof *nb->key);
+        memcpy(nb->qty_m, &bk->qty_m[CX__BOOK_HALF], (size_t)CX__BOOK_HALF * sizeof *nb->qty_m);
+        nb->n = CX__BOOK_HALF;
+        bk->n = CX__BOOK_HALF;
+        dir_open(s, j + 1);
+        s->dir[j + 1] = id;
+        s->dkey[j + 1] = nb->key[0];
+        s->cum[j + 1] = s->cum[j] + CX__BOOK_HALF;
+        if (i > CX__BOOK_HALF) {
+            j++;
+            i -= CX__BOOK_HALF;
+            bk = nb;
+        }
+    }
+    memmove(&bk->key[i + 1], &bk->key[i], (size_t)(bk->n - i) * sizeof *bk->key);
+    memmove(&bk->qty_m[i + 1], &bk->qty_m[i], (size_t)(bk->n - i) * sizeof *bk->qty_m);
+    bk->key[i] = key;
+    bk->qty_m[i] = qty_m;
+    bk->n++;
+    if (i == 0)
+        s->dkey[j] = key;
+    for (uint32_t k = j + 1; k < s->nd; k++)
+        s->cum[k]++;
+    s->n++;
+}
+
+/* Delete index i of the block at directory position j, then restore the block invariant. */
+static void blk_delete(struct cx__book_side *s, uint32_t j, uint32_t i)
+{
+    struct cx__book_blk *bk = &s->pool[s->dir[j]];
+
+    memmove(&bk->key[i], &bk->key[i + 1], (size_t)(bk->n - i - 1) * sizeof *bk->key);
+    memmove(&bk->qty_m[i], &bk->qty_m[i + 1], (size_t)(bk->n - i - 1) * sizeof *bk->qty_m);
+    bk->n--;
+    if (i == 0 && bk->n > 0)
+        s->dkey[j] = bk->key[0];
+    for (uint32_t k = j + 1; k < s->nd; k++)
+        s->cum[k]--;
+    s->n--;
+    if (bk->n > CX__BOOK_HALF)
+        return;
+    if (j > 0 && s->pool[s->dir[j - 1]].n + bk->n <= CX__BOOK_HALF) {
+        blk_merge(s, j - 1);
+        j--;
+    }
+    if (j + 1 < s->nd &&
+        s->pool[s->dir[j]].n + s->pool[s->dir[j + 1]].n <= CX__BOOK_HALF)
+        blk_merge(s, j);
+    if (s->pool[s->dir[j]].n == 0)
+        dir_close(s, j);
+}
+
 /* Set one level: qty 0 deletes. Returns 1 when the side changed, 0 for the delete of a missing
  * level, -1 when an insert found the side full (nothing changed). */
 static inline int side_set(struct cx__book_side *s, uint32_t cap, int64_t key, int64_t qty_m)
 {
-    struct cx__book_level *lv = s->lv;
-    uint32_t n = s->n;
-    uint32_t i = side_upper_bound(lv, n, key);
+    uint32_t nd = s->nd;
 
-    if (i > 0 && lv[i - 1].key == key) {
+    if (nd == 0) {
+        if (qty_m == 0)
+            return 0;
+        if (cap == 0)
+            return -1;
+        uint32_t id = s->free_blk[--s->nfree];
+        s->pool[id].n = 1;
+        s->pool[id].key[0] = key;
+        s->pool[id].qty_m[0] = qty_m;
+        s->dir[0] = id;
+        s->dkey[0] = key;
+        s->cum[0] = 0;
+        s->nd = 1;
+        s->n = 1;
+        return 1;
+    }
+    uint32_t j = dir_upper_bound(s->dkey, nd, key);
+    j -= j > 0;
+    struct cx__book_blk *bk = &s->pool[s->dir[j]];
+    /* The block is often not in L1: start all its key lines loading at once rather than one
+     * per step of the search. */
+    for (uint32_t p = 0; p < CX__BOOK_BLK; p += 8)
+        __builtin_prefetch(&bk->key[p]);
+    uint32_t i = blk_upper_bound(bk->key, bk->n, key);
+
+    if (i > 0 && bk->key[i - 1] == key) {
         if (qty_m != 0) {
-            lv[i - 1].qty_m = qty_m;
+            bk->qty_m[i - 1] = qty_m;
             return 1;
         }
-        memmove(&lv[i - 1], &lv[i], (size_t)(n - i) * sizeof *lv);
-        s->n = n - 1;
+        blk_delete(s, j, i - 1);
         return 1;
     }
     if (qty_m == 0)
         return 0;
-    if (n == cap)
+    if (s->n == cap)
         return -1;
-    memmove(&lv[i + 1], &lv[i], (size_t)(n - i) * sizeof *lv);
-    lv[i].key = key;
-    lv[i].qty_m = qty_m;
-    s->n = n + 1;
+    blk_insert(s, j, i, key, qty_m);
     return 1;
 }
 
@@ -188,76 +330,70 @@ static bool is_crossed(const struct cx_book *b)
     const struct cx__book_side *bid = &b->side[CX_SIDE_BID];
     const struct cx__book_side *ask = &b->side[CX_SIDE_ASK];
 
-    return bid->n > 0 && ask->n > 0 && bid->lv[bid->n - 1].key >= ~ask->lv[ask->n - 1].key;
-}
-
-/* 1 when lv[0..n) is strictly ascending, -1 strictly descending (n >= 2), 0 neither. */
-static int side_order(const struct cx__book_level *lv, uint32_t n)
-{
-    bool is_up = true;
-    bool is_down = n >= 2;
-
-    for (uint32_t i = 1; i < n && (is_up || is_down); i++) {
-        is_up = is_up && lv[i - 1].key < lv[i].key;
-        is_down = is_down && lv[i - 1].key > lv[i].key;
-    }
-    return is_up ? 1 : (is_down ? -1 : 0);
-}
-
-static void side_reverse(struct cx__book_level *lv, uint32_t n)
-{
-    for (uint32_t i = 0, j = n - 1; i < j; i++, j--) {
-        struct cx__book_level t = lv[i];
-        lv[i] = lv[j];
-        lv[j] = t;
-    }
+    return bid->n > 0 && ask->n > 0 && cx__book_best(bid).key >= ~cx__book_best(ask).key;
 }
 
 /*
  * Replace both sides with a snapshot's levels. Defined as applying each level in order to an
- * empty book (see the file comment). Venues send each side best first, which is the reverse of
- * our order, so the fast path copies each side back to front and checks the result is strictly
- * sorted (also accepting worst-first input, reversed); zeros, duplicates, other orders and
- * more levels than fit take the one-by-one path, which gives the defined result, overflow
- * included. Returns 0 or CX_ENOSPC.
+ * empty book (see the file comment). When each side's levels are strictly monotonic (venues
+ * send them best first, the reverse of our order; worst first is accepted too), have no zero
+ * quantity and fit, they are placed directly, CX__BOOK_FILL per block; zeros, duplicates, other
+ * orders and more levels than fit take the one-by-one path, which gives the defined result,
+ * overflow included. Returns 0 or CX_ENOSPC.
  */
 static int load_snapshot(struct cx_book *b, const struct cx_md_event *ev, uint32_t n)
 {
     uint32_t count[2] = {0, 0};
+    int64_t prev[2] = {0, 0};
+    bool is_up[2] = {true, true};
+    bool is_down[2] = {true, true};
     bool is_simple = true;
 
     for (uint32_t k = 0; k < n; k++) {
         if (ev[k].flags & CX_MD_F_NOLEVEL)
             continue;
+        unsigned s = ev[k].flags & CX_MD_F_ASK;
+        int64_t key = event_key(&ev[k]);
         if (ev[k].u.level.qty_m == 0)
             is_simple = false;
-        count[ev[k].flags & CX_MD_F_ASK]++;
+        if (count[s] > 0) {
+            is_up[s] = is_up[s] && prev[s] < key;
+            is_down[s] = is_down[s] && prev[s] > key;
+        }
+        prev[s] = key;
+        count[s]++;
     }
-    b->side[0].n = 0;
-    b->side[1].n = 0;
-    if (is_simple && count[0] <= b->max_levels && count[1] <= b->max_levels) {
-        uint32_t pos[2] = {count[0], count[1]};
+    for (unsigned s = 0; s < 2; s++)
+        is_simple = is_simple && (is_up[s] || is_down[s]) && count[s] <= b->max_levels;
+    if (is_simple) {
+        uint32_t seen[2] = {0, 0};
+        for (unsigned s = 0; s < 2; s++)
+            side_reset(&b->side[s], (count[s] + CX__BOOK_FILL - 1) / CX__BOOK_FILL);
         for (uint32_t k = 0; k < n; k++) {
             const struct cx_md_event *e = &ev[k];
             if (e->flags & CX_MD_F_NOLEVEL)
                 continue;
             unsigned s = e->flags & CX_MD_F_ASK;
-            pos[s]--;
-            b->side[s].lv[pos[s]].key = event_key(e);
-            b->side[s].lv[pos[s]].qty_m = e->u.level.qty_m;
+            uint32_t pos = is_up[s] ? seen[s] : count[s] - 1 - seen[s];
+            seen[s]++;
+            struct cx__book_blk *bk = &b->side[s].pool[pos / CX__BOOK_FILL];
+            bk->key[pos % CX__BOOK_FILL] = event_key(e);
+            bk->qty_m[pos % CX__BOOK_FILL] = e->u.level.qty_m;
         }
-        for (unsigned s = 0; s < 2 && is_simple; s++) {
-            int order = side_order(b->side[s].lv, count[s]);
-            if (order < 0)
-                side_reverse(b->side[s].lv, count[s]);
-            is_simple = order != 0;
+        for (unsigned s = 0; s < 2; s++) {
+            struct cx__book_side *sd = &b->side[s];
+            for (uint32_t j = 0; j < sd->nd; j++) {
+                uint32_t left = count[s] - j * CX__BOOK_FILL;
+                sd->pool[j].n = left < CX__BOOK_FILL ? left : CX__BOOK_FILL;
+                sd->dkey[j] = sd->pool[j].key[0];
+                sd->cum[j] = j * CX__BOOK_FILL;
+            }
+            sd->n = count[s];
         }
-        if (is_simple) {
-            b->side[0].n = count[0];
-            b->side[1].n = count[1];
-            return 0;
-        }
+        return 0;
     }
+    side_reset(&b->side[0], 0);
+    side_reset(&b->side[1], 0);
     for (uint32_t k = 0; k < n; k++) {
         const struct cx_md_event *e = &ev[k];
         if (e->flags & CX_MD_F_NOLEVEL)
@@ -510,9 +646,18 @@ int cx_book_new(struct cx_book **out, const struct cx_book_cfg *cfg)
     b->ring_cap = b->cfg.max_buffered;
     b->state = CX_BOOK_WAIT_SNAPSHOT;
     for (unsigned s = 0; s < 2; s++) {
-        b->side[s].lv = calloc(b->max_levels, sizeof *b->side[s].lv);
-        if (b->side[s].lv == NULL)
+        struct cx__book_side *sd = &b->side[s];
+        /* Enough blocks for the invariant in book_int.h at max_levels levels. */
+        sd->nblk = (uint32_t)(4u * (uint64_t)b->max_levels / CX__BOOK_BLK + 2u);
+        sd->pool = calloc(sd->nblk, sizeof *sd->pool);
+        sd->dir = calloc(sd->nblk, sizeof *sd->dir);
+        sd->dkey = calloc(sd->nblk, sizeof *sd->dkey);
+        sd->cum = calloc(sd->nblk, sizeof *sd->cum);
+        sd->free_blk = calloc(sd->nblk, sizeof *sd->free_blk);
+        if (sd->pool == NULL || sd->dir == NULL || sd->dkey == NULL || sd->cum == NULL ||
+            sd->free_blk == NULL)
             goto fail;
+        side_reset(sd, 0);
     }
     b->ring = calloc(b->ring_cap, sizeof *b->ring);
     if (b->ring == NULL)
@@ -528,8 +673,13 @@ void cx_book_free(struct cx_book *b)
 {
     if (b == NULL)
         return;
-    free(b->side[0].lv);
-    free(b->side[1].lv);
+    for (unsigned s = 0; s < 2; s++) {
+        free(b->side[s].pool);
+        free(b->side[s].dir);
+        free(b->side[s].dkey);
+        free(b->side[s].cum);
+        free(b->side[s].free_blk);
+    }
     free(b->ring);
     free(b);
 }
@@ -589,14 +739,16 @@ void cx_book_top(const struct cx_book *b, struct cx_book_top *out)
 
     memset(out, 0, sizeof *out);
     if (bid->n > 0) {
+        struct cx__book_level lv = cx__book_best(bid);
         out->has_bid = true;
-        out->bid_price_m = bid->lv[bid->n - 1].key;
-        out->bid_qty_m = bid->lv[bid->n - 1].qty_m;
+        out->bid_price_m = lv.key;
+        out->bid_qty_m = lv.qty_m;
     }
     if (ask->n > 0) {
+        struct cx__book_level lv = cx__book_best(ask);
         out->has_ask = true;
-        out->ask_price_m = ~ask->lv[ask->n - 1].key;
-        out->ask_qty_m = ask->lv[ask->n - 1].qty_m;
+        out->ask_price_m = ~lv.key;
+        out->ask_qty_m = lv.qty_m;
     }
 }
 
@@ -615,10 +767,21 @@ int cx_book_level(const struct cx_book *b, enum cx_side side, uint32_t i, int64_
     const struct cx__book_side *s = &b->side[side];
     if (i >= s->n)
         return CX_ERANGE;
-    const struct cx__book_level *lv = &s->lv[s->n - 1 - i];
+    /* Rank from the worst end; the block is the last one whose cum is <= it. */
+    uint32_t r = s->n - 1 - i;
+    uint32_t lo = 0;
+    uint32_t hi = s->nd - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + ((hi - lo + 1) >> 1);
+        if (s->cum[mid] <= r)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const struct cx__book_blk *bk = &s->pool[s->dir[lo]];
     if (out_price_m != NULL)
-        *out_price_m = cx__book_key_price((unsigned)side, lv->key);
+        *out_price_m = cx__book_key_price((unsigned)side, bk->key[r - s->cum[lo]]);
     if (out_qty_m != NULL)
-        *out_qty_m = lv->qty_m;
+        *out_qty_m = bk->qty_m[r - s->cum[lo]];
     return 0;
 }

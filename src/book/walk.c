@@ -40,7 +40,7 @@ static long double mid_price(const struct cx_book *b, int price_exp)
 
     if (bid->n == 0 || ask->n == 0)
         return 0.0L;
-    cx__i128 sum = (cx__i128)bid->lv[bid->n - 1].key + (cx__i128)~ask->lv[ask->n - 1].key;
+    cx__i128 sum = (cx__i128)cx__book_best(bid).key + (cx__i128)~cx__book_best(ask).key;
     return scale_ld((long double)sum / 2.0L, price_exp);
 }
 
@@ -73,11 +73,14 @@ int cx_book_walk_qty(const struct cx_book *b, enum cx_side taker_side, int64_t q
     cx__i128 notional_m = 0; /* |sum| <= max|price| * qty_m < 2^126: no overflow */
     int64_t left = qty_m;
 
+    struct cx__book_iter it;
+    struct cx__book_level lv;
+
     memset(&w, 0, sizeof w);
-    for (uint32_t i = side->n; i > 0 && left > 0; i--) {
-        const struct cx__book_level *lv = &side->lv[i - 1];
-        int64_t take = lv->qty_m < left ? lv->qty_m : left;
-        int64_t price_m = cx__book_key_price(s, lv->key);
+    cx__book_iter_init(&it, side);
+    while (left > 0 && cx__book_iter_next(&it, &lv)) {
+        int64_t take = lv.qty_m < left ? lv.qty_m : left;
+        int64_t price_m = cx__book_key_price(s, lv.key);
         if (take <= 0)
             break; /* never stored; defensive against a negative quantity from bad data */
         notional_m += (cx__i128)price_m * take;
@@ -124,17 +127,20 @@ int cx_book_walk_notional(const struct cx_book *b, enum cx_side taker_side, doub
         target = floorl(target);
     left = target > cap ? (cx__i128)cap : (cx__i128)target;
 
+    struct cx__book_iter it;
+    struct cx__book_level lv;
+
     memset(&w, 0, sizeof w);
-    for (uint32_t i = side->n; i > 0 && left > 0; i--) {
-        const struct cx__book_level *lv = &side->lv[i - 1];
-        int64_t price_m = cx__book_key_price(s, lv->key);
-        int64_t take = lv->qty_m;
+    cx__book_iter_init(&it, side);
+    while (left > 0 && cx__book_iter_next(&it, &lv)) {
+        int64_t price_m = cx__book_key_price(s, lv.key);
+        int64_t take = lv.qty_m;
         if (price_m <= 0 || take <= 0)
             break;
         cx__i128 level_m = (cx__i128)price_m * take;
         bool is_last = level_m > left;
         if (is_last)
-            take = (int64_t)(left / price_m); /* < lv->qty_m, so it fits */
+            take = (int64_t)(left / price_m); /* < lv.qty_m, so it fits */
         if (take > INT64_MAX - w.filled_qty_m)
             break;
         if (take > 0) {
@@ -173,18 +179,20 @@ int cx_book_depth_within_bps(const struct cx_book *b, enum cx_side side, double 
     if (bid->n == 0 || ask->n == 0)
         return CX_ESTATE;
 
-    cx__i128 mid2 = (cx__i128)bid->lv[bid->n - 1].key + (cx__i128)~ask->lv[ask->n - 1].key;
+    cx__i128 mid2 = (cx__i128)cx__book_best(bid).key + (cx__i128)~cx__book_best(ask).key;
     long double bound = (long double)mid2 * (side == CX_SIDE_BID ? 10000.0L - (long double)bps
                                                                  : 10000.0L + (long double)bps);
     const struct cx__book_side *sd = &b->side[side];
     int64_t sum = 0;
+    struct cx__book_iter it;
+    struct cx__book_level lv;
 
-    for (uint32_t i = sd->n; i > 0; i--) {
-        const struct cx__book_level *lv = &sd->lv[i - 1];
-        long double px2 = (long double)cx__book_key_price((unsigned)side, lv->key) * 20000.0L;
+    cx__book_iter_init(&it, sd);
+    while (cx__book_iter_next(&it, &lv)) {
+        long double px2 = (long double)cx__book_key_price((unsigned)side, lv.key) * 20000.0L;
         if (side == CX_SIDE_BID ? px2 < bound : px2 > bound)
             break;
-        sum = lv->qty_m > INT64_MAX - sum ? INT64_MAX : sum + lv->qty_m;
+        sum = lv.qty_m > INT64_MAX - sum ? INT64_MAX : sum + lv.qty_m;
     }
     *out_qty_m = sum;
     return 0;
