@@ -131,6 +131,11 @@ struct cx_mh_config {
     struct cx_sim_cfg sim;              /* latency, queue model, seed, accounts (balances) */
     char session_root[512];             /* parent of session directories, default "sessions" */
     char instruments[512];              /* extra instruments YAML, "" = bundled binance.yaml */
+    bool funding;                       /* backtest.funding given: pay funding on the perp */
+    int64_t funding_rate_ppb;           /* constant rate per interval (ppb) when no file */
+    int64_t funding_interval_ns;        /* interval of the constant schedule, default 8 h */
+    int64_t funding_first_ns;           /* one funding time (UTC ns), default 00:00 UTC */
+    char funding_file[512];             /* a funding-rate CSV (data/funding-rates/...), or "" */
 };
 
 /** Defaults: the bundled Binance BTCUSDT spot + USD-M files, 0.01 BTC + 2000 USDT spot and

@@ -520,3 +520,16 @@ void cx_sim_funding_series_fini(struct cx_sim_funding_series *s)
         free(s->ev);
     memset(s, 0, sizeof *s);
 }
+
+int cx_sim_parse_utc(const char *s, size_t n, int64_t *out_ns)
+{
+    size_t bad;
+    const char *msg;
+    int64_t ns;
+    if (s == NULL || out_ns == NULL)
+        return CX_EINVAL;
+    int rc = parse_date(s, n, &ns, &bad, &msg);
+    if (rc == 0)
+        *out_ns = ns;
+    return rc;
+}

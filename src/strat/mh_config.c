@@ -110,6 +110,11 @@ void cx_mh_config_default(struct cx_mh_config *c, const char *data_dir)
     set_balance(perp, "USDT", 2000 * one);
 
     memcpy(c->session_root, "sessions", sizeof "sessions");
+    c->funding = false; /* no funding unless backtest.funding is given */
+    c->funding_rate_ppb = 0;
+    c->funding_interval_ns = 8 * 3600 * CX_NS_PER_S;
+    c->funding_first_ns = 0; /* 00:00 UTC of any day: the schedule is k * interval from it */
+    c->funding_file[0] = '\0';
     c->instruments[0] = '\0';
 }
 
@@ -936,7 +941,72 @@ static const struct field k_latency[] = {
     FEND,
 };
 
+/* backtest.funding.rate: a fraction per interval ("0.0001" = 0.01 %) -> ppb, exactly. */
+static int key_funding_rate(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+{
+    (void)f;
+    int rc = want_scalar(ld, n, key, "a decimal fraction such as \"0.0001\"");
+    if (rc != 0)
+        return rc;
+    int64_t ppb;
+    if (cx_dec_parse(sval(n), n->data.scalar.length, -9, &ppb) != 0)
+        return fail_at(ld, CX_ECONFIG, "funding rate must be a decimal fraction with at most 9 "
+                                       "decimals, e.g. \"0.0001\"", key, n);
+    if (ppb < -100000000 || ppb > 100000000)
+        return fail_at(ld, CX_ECONFIG, "funding rate must be in [-0.1, 0.1]", key, n);
+    ld->cfg.funding_rate_ppb = ppb;
+    ld->cfg.funding = true;
+    return 0;
+}
+
+/* backtest.funding.first: "YYYY-MM-DD HH:MM:SS" UTC. */
+static int key_funding_first(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+{
+    (void)f;
+    int rc = want_scalar(ld, n, key, "a UTC time \"YYYY-MM-DD HH:MM:SS\"");
+    if (rc != 0)
+        return rc;
+    if (cx_sim_parse_utc(sval(n), n->data.scalar.length, &ld->cfg.funding_first_ns) != 0)
+        return fail_at(ld, CX_ECONFIG, "expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", key, n);
+    ld->cfg.funding = true;
+    return 0;
+}
+
+/* backtest.funding.file: a funding-rate CSV; resolved like backtest.files. */
+static int key_funding_file(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+{
+    (void)f;
+    int rc = resolve_path(ld, n, key, ld->cfg.funding_file, sizeof ld->cfg.funding_file);
+    if (rc == 0)
+        ld->cfg.funding = true;
+    return rc;
+}
+
+static int key_funding_interval(struct ld *ld, const struct field *f, yaml_node_t *n,
+                                const char *key)
+{
+    (void)f;
+    int64_t ns;
+    int rc = parse_duration(ld, n, key, &ns);
+    if (rc != 0)
+        return rc;
+    if (ns < CX_NS_PER_S * 60 || ns > CX_NS_PER_S * 86400 * 7)
+        return fail_at(ld, CX_ECONFIG, "funding interval must be in [1m, 7d]", key, n);
+    ld->cfg.funding_interval_ns = ns;
+    ld->cfg.funding = true;
+    return 0;
+}
+
+static const struct field k_funding[] = {
+    FFN("rate", key_funding_rate, funding_rate_ppb),
+    FFN("interval", key_funding_interval, funding_interval_ns),
+    FFN("first", key_funding_first, funding_first_ns),
+    FFN("file", key_funding_file, funding_file),
+    FEND,
+};
+
 static const struct field k_backtest[] = {
+    FSEC("funding", k_funding),
     FFN("files", key_files, files),
     FFN("balances", key_balances, sim.accounts),
     FSEC("latency", k_latency),

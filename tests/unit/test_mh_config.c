@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -787,9 +788,52 @@ static void test_validate_reports_config_keys(void **state)
     assert_int_equal(cx_mh_params_validate(&p, NULL), 0);
 }
 
+
+/* backtest.funding: constant schedule keys, a file, and range errors. */
+static void test_funding_keys(void **state)
+{
+    (void)state;
+    struct cx_mh_config c;
+    cx_mh_config_default(&c, CX_DATA_DIR);
+    assert_false(c.funding);
+    char path[] = "/tmp/cx_mh_funding_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *yaml = "backtest:\n  funding:\n    rate: \"0.0001\"\n    interval: \"4h\"\n"
+                       "    first: \"2024-08-09 00:00:00\"\n";
+    assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
+    close(fd);
+    struct cx_parse_err err = {0};
+    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), 0);
+    assert_true(c.funding);
+    assert_int_equal(c.funding_rate_ppb, 100000);
+    assert_int_equal(c.funding_interval_ns, 4 * 3600 * CX_NS_PER_S);
+    assert_int_equal(c.funding_first_ns, INT64_C(1723161600) * CX_NS_PER_S);
+    /* Out of range rate: named key and range. */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    yaml = "backtest:\n  funding:\n    rate: \"0.5\"\n";
+    assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
+    close(fd);
+    cx_mh_config_default(&c, CX_DATA_DIR);
+    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), CX_ECONFIG);
+    assert_string_equal(err.detail, "backtest.funding.rate");
+    assert_int_equal(err.line, 3);
+    /* A bundled file resolves against the data directory. */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    yaml = "backtest:\n  funding:\n    file: data/funding-rates/BTC-USDT/"
+           "BTC-USDT_gate_2020-01-01_2024-01-01_funding_history.csv\n";
+    assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
+    close(fd);
+    cx_mh_config_default(&c, CX_DATA_DIR);
+    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), 0);
+    assert_non_null(strstr(c.funding_file, "funding-rates/BTC-USDT/BTC-USDT_gate"));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_funding_keys),
         cmocka_unit_test(test_defaults_validate),
         cmocka_unit_test(test_shipped_config_is_defaults),
         cmocka_unit_test(test_empty_file_keeps_defaults),
