@@ -60,8 +60,8 @@ struct bn_msg {
     uint32_t inst_id;     /* result instrument */
 };
 
-#define KEY1(k, c) ((k).n == 1 && (k).s[0] == (c))
-#define KEYN(k, lit) ((k).n == sizeof(lit) - 1 && memcmp((k).s, (lit), sizeof(lit) - 1) == 0)
+#define KEY1 CX__JS_KEY1
+#define KEYN CX__JS_KEYN
 
 /* "e" must name the event type the stream promised. */
 static int bn_check_e(struct cx__js *js, const struct cx__js_tok *k, const char *want,

@@ -29,8 +29,8 @@
 
 enum gt_action { GT_NONE = 0, GT_CONTROL, GT_IGNORED, GT_DEPTH, GT_BBO, GT_TICKER, GT_TRADE };
 
-#define KEY1(k, c) ((k).n == 1 && (k).s[0] == (c))
-#define KEYN(k, lit) ((k).n == sizeof(lit) - 1 && memcmp((k).s, (lit), sizeof(lit) - 1) == 0)
+#define KEY1 CX__JS_KEY1
+#define KEYN CX__JS_KEYN
 
 struct gt_msg {
     const struct cx_md_ctx *ctx;
@@ -87,64 +87,11 @@ static int gt_classify(struct cx__js *js, bool futures, const struct cx__js_tok 
  * MARK: levels
  * ------------------------------------------------------------------------------------------- */
 
-/* Futures levels: an array of {"p":"price","s":contracts} objects. */
-static int gt_levels_obj(struct gt_msg *m, struct cx__js *js, const struct cx__md_sym *sym,
-                         uint32_t *io_n, uint16_t side)
-{
-    enum { F_p = 1, F_s = 2 };
-    struct cx__js_tok k, px = {0}, sz = {0};
-    int rc = cx__js_arr_open(js);
-    while (rc == 0) {
-        const char *lvl = js->p;
-        if (*js->p != '{')
-            return cx__js_type_err(js, "expected object for a level", NULL);
-        unsigned seen = 0;
-        rc = cx__js_obj_open(js);
-        while (rc == 0) {
-            rc = cx__js_key(js, &k);
-            if (rc != 0)
-                return rc;
-            unsigned f = KEY1(k, 'p') ? F_p : KEY1(k, 's') ? F_s : 0;
-            if (f & seen)
-                return cx__js_dup(js, &k);
-            seen |= f;
-            if (f == F_p)
-                rc = cx__js_string(js, &px, "expected string for price", &k);
-            else if (f == F_s)
-                rc = cx__js_number(js, &sz, "expected number for size", &k);
-            else
-                rc = cx__js_skip(js, 4);
-            if (rc != 0)
-                return rc;
-            rc = cx__js_obj_next(js);
-        }
-        if (rc < 0)
-            return rc;
-        if (!(seen & F_p))
-            return cx__js_missing(js, "p");
-        if (!(seen & F_s))
-            return cx__js_missing(js, "s");
-        struct cx_md_event *e = NULL;
-        rc = cx__js_push(js, m->out, io_n, lvl, &e);
-        if (rc != 0)
-            return rc;
-        rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m);
-        if (rc != 0)
-            return rc;
-        rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m);
-        if (rc != 0)
-            return rc;
-        e->flags = side;
-        rc = cx__js_arr_next(js);
-    }
-    return rc < 0 ? rc : 0;
-}
-
 static int gt_levels(struct gt_msg *m, struct cx__js *js, const struct cx__md_sym *sym,
                      uint32_t *io_n, uint16_t side)
 {
     if (m->futures)
-        return gt_levels_obj(m, js, sym, io_n, side);
+        return cx__js_levels_obj(js, sym, m->out, io_n, side, "p", "s", true);
     return cx__js_levels_pairs(js, sym, m->out, io_n, side);
 }
 

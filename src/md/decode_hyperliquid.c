@@ -18,7 +18,7 @@
 
 enum hl_channel { HL_NONE = 0, HL_BOOK, HL_TRADES, HL_CONTROL };
 
-#define KEYN(k, lit) ((k).n == sizeof(lit) - 1 && memcmp((k).s, (lit), sizeof(lit) - 1) == 0)
+#define KEYN CX__JS_KEYN
 
 struct hl_msg {
     const struct cx_md_ctx *ctx;
@@ -29,61 +29,6 @@ struct hl_msg {
     uint32_t inst_id;
 };
 
-/* One side: an array of {"px":"..","sz":"..","n":..} objects. */
-static int hl_side(struct hl_msg *m, struct cx__js *js, const struct cx__md_sym *sym,
-                   uint32_t *io_n, uint16_t side)
-{
-    enum { F_px = 1, F_sz = 2 };
-    struct cx__js_tok k, px = {0}, sz = {0};
-    if (*js->p != '[')
-        return cx__js_type_err(js, "expected array for a book side", NULL);
-    int rc = cx__js_arr_open(js);
-    while (rc == 0) {
-        const char *lvl = js->p;
-        if (*js->p != '{')
-            return cx__js_type_err(js, "expected object for a level", NULL);
-        unsigned seen = 0;
-        rc = cx__js_obj_open(js);
-        while (rc == 0) {
-            rc = cx__js_key(js, &k);
-            if (rc != 0)
-                return rc;
-            unsigned f = KEYN(k, "px") ? F_px : KEYN(k, "sz") ? F_sz : 0;
-            if (f & seen)
-                return cx__js_dup(js, &k);
-            seen |= f;
-            if (f == F_px)
-                rc = cx__js_string(js, &px, "expected string for price", &k);
-            else if (f == F_sz)
-                rc = cx__js_string(js, &sz, "expected string for quantity", &k);
-            else
-                rc = cx__js_skip(js, 4);
-            if (rc != 0)
-                return rc;
-            rc = cx__js_obj_next(js);
-        }
-        if (rc < 0)
-            return rc;
-        if (!(seen & F_px))
-            return cx__js_missing(js, "px");
-        if (!(seen & F_sz))
-            return cx__js_missing(js, "sz");
-        struct cx_md_event *e = NULL;
-        rc = cx__js_push(js, m->out, io_n, lvl, &e);
-        if (rc != 0)
-            return rc;
-        rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m);
-        if (rc != 0)
-            return rc;
-        rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m);
-        if (rc != 0)
-            return rc;
-        e->flags = side;
-        rc = cx__js_arr_next(js);
-    }
-    return rc < 0 ? rc : 0;
-}
-
 /* "levels": exactly [bids, asks]. */
 static int hl_levels(struct hl_msg *m, struct cx__js *js, const struct cx__md_sym *sym,
                      uint32_t *io_n)
@@ -93,13 +38,13 @@ static int hl_levels(struct hl_msg *m, struct cx__js *js, const struct cx__md_sy
     int rc = cx__js_arr_open(js);
     if (rc != 0)
         return rc < 0 ? rc : cx__js_fail(js, CX_EPARSE, k_shape, at, NULL, 0);
-    rc = hl_side(m, js, sym, io_n, 0);
+    rc = cx__js_levels_obj(js, sym, m->out, io_n, 0, "px", "sz", false);
     if (rc != 0)
         return rc;
     rc = cx__js_arr_next(js);
     if (rc != 0)
         return rc < 0 ? rc : cx__js_fail(js, CX_EPARSE, k_shape, js->p - 1, NULL, 0);
-    rc = hl_side(m, js, sym, io_n, CX_MD_F_ASK);
+    rc = cx__js_levels_obj(js, sym, m->out, io_n, CX_MD_F_ASK, "px", "sz", false);
     if (rc != 0)
         return rc;
     rc = cx__js_arr_next(js);

@@ -909,6 +909,75 @@ static CX__JS_COLD int cx__js_pair_slow(struct cx__js *js, struct cx__js_tok *px
     return 0;
 }
 
+/* Key comparisons for the scanners: a one-byte key, and a literal key. */
+#define CX__JS_KEY1(k, c) ((k).n == 1 && (k).s[0] == (c))
+#define CX__JS_KEYN(k, lit) ((k).n == sizeof(lit) - 1 && memcmp((k).s, (lit), sizeof(lit) - 1) == 0)
+
+/*
+ * An array of level objects at js->p (the '['): {<pkey>: "price", <skey>: size, ...}, other keys
+ * skipped, both required, each once. Gate futures send {"p":"0.2983","s":0} (size a JSON
+ * integer of contracts: size_is_number); Hyperliquid sends {"px":"..","sz":"..","n":..}.
+ * Appends one event per level to out->ev from *io_n (price, quantity, side flag only).
+ */
+static inline int cx__js_levels_obj(struct cx__js *js, const struct cx__md_sym *sym,
+                                    struct cx_md_batch *out, uint32_t *io_n, uint16_t side,
+                                    const char *pkey, const char *skey, bool size_is_number)
+{
+    enum { F_PRICE = 1, F_SIZE = 2 };
+    size_t plen = strlen(pkey), slen = strlen(skey);
+    struct cx__js_tok k, px = {0}, sz = {0};
+    if (*js->p != '[')
+        return cx__js_type_err(js, "expected array for a book side", NULL);
+    int rc = cx__js_arr_open(js);
+    while (rc == 0) {
+        const char *lvl = js->p;
+        if (*js->p != '{')
+            return cx__js_type_err(js, "expected object for a level", NULL);
+        unsigned seen = 0;
+        rc = cx__js_obj_open(js);
+        while (rc == 0) {
+            rc = cx__js_key(js, &k);
+            if (rc != 0)
+                return rc;
+            unsigned f = (k.n == plen && memcmp(k.s, pkey, plen) == 0)   ? F_PRICE
+                         : (k.n == slen && memcmp(k.s, skey, slen) == 0) ? F_SIZE
+                                                                         : 0;
+            if (f & seen)
+                return cx__js_dup(js, &k);
+            seen |= f;
+            if (f == F_PRICE)
+                rc = cx__js_string(js, &px, "expected string for price", &k);
+            else if (f == F_SIZE)
+                rc = size_is_number ? cx__js_number(js, &sz, "expected number for size", &k)
+                                    : cx__js_string(js, &sz, "expected string for quantity", &k);
+            else
+                rc = cx__js_skip(js, 4);
+            if (rc != 0)
+                return rc;
+            rc = cx__js_obj_next(js);
+        }
+        if (rc < 0)
+            return rc;
+        if (!(seen & F_PRICE))
+            return cx__js_missing(js, pkey);
+        if (!(seen & F_SIZE))
+            return cx__js_missing(js, skey);
+        struct cx_md_event *e = NULL;
+        rc = cx__js_push(js, out, io_n, lvl, &e);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, sym, &px, true, &e->u.level.price_m);
+        if (rc != 0)
+            return rc;
+        rc = cx__js_conv(js, sym, &sz, false, &e->u.level.qty_m);
+        if (rc != 0)
+            return rc;
+        e->flags = side;
+        rc = cx__js_arr_next(js);
+    }
+    return rc < 0 ? rc : 0;
+}
+
 /*
  * An array of ["price","qty"] levels at js->p (the '['), as Binance and Gate spot send them.
  * Appends one event per level to out->ev from *io_n, writing only price, quantity and the side
