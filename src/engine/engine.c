@@ -213,18 +213,32 @@ int cx_ctx_cancel(struct cx_ctx *ctx, uint64_t client_id)
     return cx_sim_cancel(ctx->sim, client_id, ctx->now_ns);
 }
 
+struct cancel_all {
+    struct cx_ctx *ctx;
+    uint32_t inst_id;
+    int sent;
+};
+
+static void cancel_one(const struct cx_order *o, void *arg)
+{
+    struct cancel_all *ca = arg;
+    if (cx_ord_status_is_final((enum cx_ord_status)o->status) ||
+        o->status == CX_ORD_PENDING_CANCEL)
+        return;
+    if (ca->inst_id != UINT32_MAX && o->req.inst_id != ca->inst_id)
+        return;
+    if (cx_ctx_cancel(ca->ctx, o->req.client_id) == 0)
+        ca->sent++;
+}
+
 int cx_ctx_cancel_all(struct cx_ctx *ctx, uint32_t inst_id)
 {
-    const struct cx_order *open[256];
-    uint32_t n = cx_oms_open_orders(ctx->oms, inst_id, open, 256);
-    int sent = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (open[i]->status == CX_ORD_PENDING_CANCEL)
-            continue;
-        if (cx_ctx_cancel(ctx, open[i]->req.client_id) == 0)
-            sent++;
-    }
-    return sent;
+    /* Every open order, however many: a cancel-all that stops at a buffer size would leave
+     * orders working at the venue. cx_ctx_cancel only changes the status of the order being
+     * visited (orders never move in the OMS table), so visiting while cancelling is safe. */
+    struct cancel_all ca = {ctx, inst_id, 0};
+    cx_oms_foreach(ctx->oms, cancel_one, &ca);
+    return ca.sent;
 }
 
 int cx_ctx_timer_set(struct cx_ctx *ctx, uint64_t timer_id, int64_t at_ns)

@@ -501,6 +501,65 @@ static void test_session_directory(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- cancel-all covers every open order -------------------------------------------------- */
+
+struct many {
+    uint32_t perp;
+    int placed, canceled, acked;
+    bool done_placing, cancel_sent;
+};
+
+static void many_book(void *self, struct cx_ctx *ctx, uint32_t inst, const struct cx_book *b)
+{
+    struct many *s = self;
+    if (inst != s->perp || cx_book_state(b) != CX_BOOK_SYNCED)
+        return;
+    if (!s->done_placing) {
+        /* 300 resting buys far below the market (0.003 BTC at 50000-50299 USDT). */
+        for (int i = 0; i < 300; i++) {
+            struct cx_order_req r = {.inst_id = s->perp, .side = CX_SIDE_BID,
+                                     .type = CX_ORD_LIMIT, .tif = CX_TIF_POST_ONLY,
+                                     .price_m = 5000000 + i * 100, .qty_m = 3};
+            if (cx_ctx_place(ctx, &r) == 0)
+                s->placed++;
+        }
+        s->done_placing = true;
+    } else if (!s->cancel_sent && s->acked == s->placed) {
+        assert_int_equal(cx_ctx_cancel_all(ctx, UINT32_MAX), s->placed);
+        s->cancel_sent = true;
+    }
+}
+
+static void many_order(void *self, struct cx_ctx *ctx, const struct cx_order *o)
+{
+    struct many *s = self;
+    (void)ctx;
+    if (o->status == CX_ORD_NEW)
+        s->acked++;
+    if (o->status == CX_ORD_CANCELED)
+        s->canceled++;
+}
+
+static void test_cancel_all_more_than_a_buffer(void **state)
+{
+    (void)state;
+    struct cx_registry reg;
+    registry(&reg);
+    struct cx_engine_cfg cfg;
+    setup_cfg(&cfg, &reg, 1000000);
+    cx_account_balance(&cfg.sim.accounts[1], "USDT")->total = INT64_C(100000000000000); /* 1M */
+    static const struct cx_strategy_ops ops = {.name = "test_many", .on_book = many_book,
+                                               .on_order_update = many_order};
+    struct many s = {.perp = cx_registry_find(&reg, CX_VENUE_BINANCE_USDM, "BTCUSDT", 7)->id};
+    struct cx_parse_err err = {0};
+    assert_int_equal(cx_engine_run(&cfg, &ops, &s, NULL, NULL, &err), 0);
+    assert_int_equal(s.placed, 300);
+    assert_int_equal(s.acked, 300);
+    assert_true(s.cancel_sent);
+    assert_int_equal(s.canceled, 300);
+    cx_registry_fini(&reg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_maker_rebate_increases_pnl),
         cmocka_unit_test(test_crosser_races_and_rejects),
         cmocka_unit_test(test_session_directory),
+        cmocka_unit_test(test_cancel_all_more_than_a_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
