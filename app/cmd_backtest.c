@@ -5,7 +5,7 @@
  * BTCUSDT spot (maker) and USD-M perpetual (hedge), 2024-08-08. Prints the summary and the
  * report path; --json prints summary.json instead. Every run writes a session directory.
  * Exit status: 0 ok; 1 error (message names the file/key); 2 usage; 4 the run completed but a
- * hedge failed (manual intervention flagged).
+ * hedge failed (manual intervention flagged) or a venue fill could not be applied.
  */
 #include "cexarb/core.h"
 #include "cexarb/engine.h"
@@ -230,6 +230,11 @@ int cx_cmd_backtest(int argc, char **argv)
         fprintf(stderr,
                 "cexarb backtest: note: the funding file covers none of the replayed window; no "
                 "funding was paid\n");
+    if (res.fill_errors > 0)
+        fprintf(stderr,
+                "cexarb backtest: ERROR: %llu venue fill(s) could not be applied to the order book "
+                "of record (see error_fill_not_applied in events.log); positions are suspect\n",
+                (unsigned long long)res.fill_errors);
     if (json) {
         char path[1100];
         snprintf(path, sizeof path, "%s/summary.json", dir);
@@ -248,5 +253,5 @@ int cx_cmd_backtest(int argc, char **argv)
     cx_mh_free(mh);
     cx_sim_funding_series_fini(&series);
     cx_registry_fini(&reg);
-    return s.manual_intervention ? 4 : 0;
+    return (s.manual_intervention || res.fill_errors > 0) ? 4 : 0;
 }

@@ -87,6 +87,8 @@ struct cx_engine_result {
     struct cx_perf_sample initial; /* first sample */
     struct cx_perf_sample final;   /* last sample */
     uint64_t book_gaps;        /* local-book gaps (the strategy saw a stale book) */
+    uint64_t fill_errors;      /* venue fills the OMS refused (journalled as
+                                  error_fill_not_applied; must be 0) */
 };
 
 /**

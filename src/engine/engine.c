@@ -470,8 +470,19 @@ static void on_response(struct cx_ctx *c, const struct cx_sim_msg *m)
         struct cx_fill f = m->fill;
         f.local_ts_ns = c->now_ns;
         f.latency_ns = c->now_ns - o->created_ns;
-        if (cx_oms_apply_fill(c->oms, o, &f) != 0)
+        int frc = cx_oms_apply_fill(c->oms, o, &f);
+        if (frc != 0) {
+            /* Never silently: the venue says we traded. Journal it and count it; positions
+             * from here on disagree with the venue until someone reconciles. */
+            c->res.fill_errors++;
+            snprintf(c->log_buf, sizeof c->log_buf,
+                     "\"client_id\":%" PRIu64 ",\"fill_id\":%" PRIu64 ",\"qty_m\":%" PRId64
+                     ",\"price_m\":%" PRId64 ",\"status\":\"%s\",\"error\":\"%s\"",
+                     f.client_id, f.fill_id, f.qty_m, f.price_m,
+                     cx_ord_status_name((enum cx_ord_status)o->status), cx_err_name(frc));
+            cx_ctx_log(c, "error_fill_not_applied", c->log_buf);
             break;
+        }
         const struct cx_instrument *in = cx_registry_get(c->reg, f.inst_id);
         struct cx_account *a = in ? mirror_account(c, (enum cx_venue)in->venue) : NULL;
         if (a != NULL)

@@ -349,6 +349,7 @@ static void test_join_touch_real_data(void **state)
     assert_true(au.samples > 300);               /* ~346 s at 1 s sampling */
     assert_true(au.max_equity_error <= 2);       /* two roundings of 1e-8 USDT at most */
     assert_int_equal(res.book_gaps, 0);
+    assert_int_equal(res.fill_errors, 0);
 }
 
 static void test_determinism(void **state)
