@@ -88,7 +88,8 @@ struct cx_engine_result {
     struct cx_perf_sample final;   /* last sample */
     uint64_t book_gaps;        /* local-book gaps (the strategy saw a stale book) */
     uint64_t fill_errors;      /* venue fills the OMS refused (journalled as
-                                  error_fill_not_applied; must be 0) */
+                                  error_fill_not_applied) plus fills the simulated venue's
+                                  account could not settle; must be 0 */
 };
 
 /**

@@ -217,6 +217,7 @@ struct cx_sim_stats {
     uint64_t expired;              /* orders expired */
     uint64_t funding_payments;     /* funding messages */
     uint64_t funding_skipped;      /* funding times with a position but no mark price */
+    uint64_t account_errors;       /* fills the venue account could not settle (must be 0) */
     uint64_t queue_cancel_moves;   /* probabilistic-model advances on unexplained decreases */
     uint64_t market_messages;      /* messages given to cx_sim_on_market */
     uint64_t trades;               /* trade events seen */

@@ -715,6 +715,7 @@ int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops 
              c->res.orders, c->res.fills, c->res.local_messages, c->res.venue_messages);
     cx_ctx_log(c, "stop", c->log_buf);
     c->res.last_ts_ns = c->now_ns;
+    c->res.fill_errors += cx_sim_stats(c->sim)->account_errors;
     if (hooks && hooks->on_end)
         hooks->on_end(hooks->arg, c->oms);
     rc = 0;

@@ -126,8 +126,11 @@ static void fill_order(struct cx_sim *sim, const struct cx_instrument *inst, uin
         .exch_ts_ns = sim->clock_ns,
     };
     struct cx_account *acct = cx__sim_account(sim, inst->venue);
-    if (acct != NULL)
-        (void)cx_account_apply_fill(acct, inst, &fill); /* only fails on full tables */
+    /* Settlement can fail (a full asset table, or a spot quantity finer than 1e-8 base units
+     * that a balance cannot hold): count it, never hide it; the engine and the tests check
+     * account_errors == 0. */
+    if (acct != NULL && cx_account_apply_fill(acct, inst, &fill) != 0)
+        sim->stats.account_errors++;
     sim->stats.fills++;
     if (liq == CX_LIQ_TAKER)
         sim->stats.taker_fills++;
