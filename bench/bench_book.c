@@ -48,6 +48,7 @@ struct runs {
     struct run *r;
     size_t n_r, cap_r;
     uint64_t lines;
+    int64_t tick_m; /* the instrument's price tick (registry), for the book's cfg */
 };
 
 static int push_batch(struct runs *R, const struct cx_md_batch *b)
@@ -107,6 +108,8 @@ static int load_runs(const char *path, const char *name, struct cx_registry *reg
     } else {
         R->venue = cx_md_reader_venue(rd);
         R->lines = cx_md_reader_stats(rd)->lines;
+        const struct cx_instrument *in = cx_registry_get(reg, R->inst_id);
+        R->tick_m = in != NULL ? in->tick : 0;
     }
     cx_md_reader_close(rd);
     return rc;
@@ -134,7 +137,8 @@ static int seq_replay(const struct runs *R, struct seq_result *out)
     memset(out, 0, sizeof *out);
     out->best_ns = INT64_MAX;
     struct cx_book_cfg cfg = {.inst_id = R->inst_id,
-                              .rule = cx_book_rule_for_venue(R->venue)};
+                              .rule = cx_book_rule_for_venue(R->venue),
+                              .tick_m = R->tick_m};
     for (int r = 0; r <= RUNS; r++) {
         struct cx_book *b;
         int rc = cx_book_new(&b, &cfg);
@@ -255,7 +259,8 @@ static int latency(const struct runs *R, struct lat_result *out)
         free(single);
         return rc;
     }
-    struct cx_book_cfg cfg = {.inst_id = R->inst_id, .rule = CX_BOOK_RULE_SNAPSHOT_ONLY};
+    struct cx_book_cfg cfg = {.inst_id = R->inst_id, .rule = CX_BOOK_RULE_SNAPSHOT_ONLY,
+                              .tick_m = R->tick_m};
     rc = cx_book_new(&out->book, &cfg);
     uint32_t *samples = rc == 0 ? malloc((size_t)LAT_PASSES * n * sizeof *samples) : NULL;
     if (rc == 0 && samples == NULL)
@@ -335,7 +340,8 @@ static void timer_overhead(struct bu_hist *h)
 /* The same runs into cx_book_ref; return codes compared with a fresh fast book's. */
 static int ref_replay(const struct runs *R, struct cx_book_ref **out, uint64_t *rc_mismatch)
 {
-    struct cx_book_cfg cfg = {.inst_id = R->inst_id, .rule = cx_book_rule_for_venue(R->venue)};
+    struct cx_book_cfg cfg = {.inst_id = R->inst_id, .rule = cx_book_rule_for_venue(R->venue),
+                              .tick_m = R->tick_m};
     int rc = cx_book_ref_new(out, &cfg);
     if (rc != 0)
         return rc;

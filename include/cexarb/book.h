@@ -20,8 +20,10 @@
  * resynchronises on the next snapshot (counted as a resync). A stale book must not be quoted on.
  *
  * Levels live in two sorted arrays with the best price at the end, so top of book is O(1) and
- * most changes (near the top) move few entries. Capacity is fixed at creation; running out marks
- * the book stale (CX_ENOSPC), never allocates.
+ * most changes (near the top) move few entries. When the price grid is known (cfg.tick_m, or
+ * inferred from the first snapshot), the levels within a window of ticks around the best price
+ * live in a tick-indexed array instead (O(1) per change). Capacity is fixed at creation;
+ * running out marks the book stale (CX_ENOSPC), never allocates.
  */
 #ifndef CEXARB_BOOK_H
 #define CEXARB_BOOK_H
@@ -62,6 +64,9 @@ struct cx_book_cfg {
     enum cx_book_rule rule;   /* sequencing rule */
     uint32_t max_levels;      /* per side; 0 = 16384 */
     uint32_t max_buffered;    /* buffered delta events while waiting for a snapshot; 0 = 65536 */
+    int64_t tick_m;           /* price tick at the instrument's price_exp; 0 = unknown (inferred
+                                 from the first snapshot as the GCD of its price differences).
+                                 Only a performance hint: off-grid prices are still handled. */
 };
 
 struct cx_book_stats {

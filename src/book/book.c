@@ -54,7 +54,10 @@
  * no-op and is not counted. A malformed run (CX_EINVAL) changes nothing, not even counters.
  *
  * Hot path: a delta in SYNCED is validated, sequence-checked and applied level by level. A level
- * lookup compares the top CX__BOOK_SCAN entries, then gallops away from the top and finishes
+ * on the grid inside the tick window (book_int.h) is one index computation (multiply and shift,
+ * checked by multiplying back) and a bitmap update; only inserts and updates can cross a book
+ * that was not crossed, so the crossed check runs only after those. Elsewhere, a level lookup
+ * compares the top CX__BOOK_SCAN entries, then gallops away from the top and finishes
  * with a binary search (side_upper_bound); insert and delete memmove the entries above the
  * level, which are few near the top. No allocation, no division.
  */
@@ -249,16 +252,16 @@ static void blk_delete(struct cx__book_side *s, uint32_t j, uint32_t i)
         dir_close(s, j);
 }
 
-/* Set one level: qty 0 deletes. Returns 1 when the side changed, 0 for the delete of a missing
- * level, -1 when an insert found the side full (nothing changed). */
-static inline int side_set(struct cx__book_side *s, uint32_t cap, int64_t key, int64_t qty_m)
+/* Set one level of the blocked arrays: qty 0 deletes. Returns 1 when the side changed, 0 for
+ * the delete of a missing level, -1 when an insert found the side full (nothing changed). */
+static inline int blk_set(struct cx__book_side *s, uint32_t cap, int64_t key, int64_t qty_m)
 {
     uint32_t nd = s->nd;
 
     if (nd == 0) {
         if (qty_m == 0)
             return 0;
-        if (cap == 0)
+        if (cx__book_count(s) >= cap)
             return -1;
         uint32_t id = s->free_blk[--s->nfree];
         s->pool[id].n = 1;
@@ -290,10 +293,194 @@ static inline int side_set(struct cx__book_side *s, uint32_t cap, int64_t key, i
     }
     if (qty_m == 0)
         return 0;
-    if (s->n == cap)
+    if (cx__book_count(s) >= cap)
         return -1;
     blk_insert(s, j, i, key, qty_m);
     return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: tick window (book_int.h)
+ * ------------------------------------------------------------------------------------------- */
+
+/* Tick indexes below this are the window's lowest quarter: a best there re-centres it. */
+#define CX__BOOK_LOW (CX__BOOK_WIN / 4u)
+/* Ticks the window takes: tick = 2^z * odd with odd <= CX__BOOK_MAX_ODD, so the index
+ * ((d >> z) * wmagic) >> 48 is exact and within 64 bits for d < CX__BOOK_WIN * tick
+ * (CX__BOOK_WIN * odd^2 < 2^48). Decimal ticks 10^k (odd part 5^k) qualify up to k = 6. */
+#define CX__BOOK_MAX_ODD ((uint64_t)1 << 16)
+#define CX__BOOK_MAX_TICK ((int64_t)1 << 40)
+/* Window keys stay within +-2^62, so a key below wbase never wraps into the window range. */
+#define CX__BOOK_KEY_LIM ((int64_t)1 << 62)
+
+/* Whether the window can use this tick (see CX__BOOK_MAX_ODD). */
+static bool tick_ok(int64_t tick)
+{
+    return tick > 0 && tick <= CX__BOOK_MAX_TICK &&
+           ((uint64_t)tick >> __builtin_ctzll((uint64_t)tick)) <= CX__BOOK_MAX_ODD;
+}
+
+/* Set the grid of a side (tick_ok(tick), anchor a key on it); the window is still off. */
+static void side_set_grid(struct cx__book_side *s, int64_t tick, int64_t anchor)
+{
+    uint32_t z = (uint32_t)__builtin_ctzll((uint64_t)tick);
+    uint64_t odd = (uint64_t)tick >> z;
+
+    s->tick = tick;
+    s->anchor = anchor;
+    s->wshift = z;
+    s->wmagic = (((uint64_t)1 << 48) + odd - 1u) / odd;
+}
+
+/* Empty the window and turn it off (its levels are lost: callers move them first or reset).
+ * Quantities of empty ticks are left as they are: only the bitmap says which ticks hold one. */
+static void win_clear(struct cx__book_side *s)
+{
+    memset(s->wbits, 0, sizeof s->wbits);
+    memset(s->wsum, 0, sizeof s->wsum);
+    memset(s->wcnt, 0, sizeof s->wcnt);
+    s->nw = 0;
+    s->nhi = 0;
+    s->nab = 0;
+    s->won = false;
+    s->whi = INT64_MAX;
+}
+
+/*
+ * Rebuild a side from all its levels: the window (when wanted) is placed with the best level's
+ * tick 3/4 up, the other levels are bulk-loaded into the blocked arrays. An off-grid level
+ * inside the chosen range, or a range beyond +-2^62, turns the window off (wwant = false) until
+ * the next snapshot. O(n + CX__BOOK_WIN / 64); the set of levels does not change.
+ */
+static __attribute__((noinline)) void side_rebuild(struct cx__book_side *s)
+{
+    uint32_t n = cx__book_count(s);
+    struct cx__book_level *lv = s->scratch;
+    struct cx__book_iter it;
+    struct cx__book_level x;
+    uint32_t m = n;
+
+    cx__book_iter_init(&it, s);
+    while (m > 0 && cx__book_iter_next(&it, &x))
+        lv[--m] = x;
+    win_clear(s);
+    if (s->wwant && s->tick > 0 && n > 0) {
+        __int128 t = s->tick;
+        __int128 off = (__int128)lv[n - 1].key - s->anchor;
+        __int128 q = off / t;
+        if (off % t < 0)
+            q--;
+        __int128 base = (__int128)s->anchor + (q - (__int128)(CX__BOOK_WIN / 4u * 3u)) * t;
+        __int128 hi = base + (__int128)(CX__BOOK_WIN - 1u) * t;
+        bool is_ok = base >= -(__int128)CX__BOOK_KEY_LIM && hi <= (__int128)CX__BOOK_KEY_LIM;
+        for (uint32_t i = 0; is_ok && i < n; i++) {
+            __int128 k = lv[i].key;
+            if (k >= base && k <= hi && (k - base) % t != 0)
+                is_ok = false;
+        }
+        if (is_ok) {
+            s->won = true;
+            s->wbase = (int64_t)base;
+            s->whi = (int64_t)hi;
+        } else {
+            s->wwant = false;
+        }
+    }
+    uint32_t nb = 0;
+    for (uint32_t i = 0; i < n; i++)
+        nb += !(s->won && lv[i].key >= s->wbase && lv[i].key <= s->whi);
+    side_reset(s, (nb + CX__BOOK_FILL - 1) / CX__BOOK_FILL);
+    uint32_t pos = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t key = lv[i].key;
+        if (s->won && key >= s->wbase && key <= s->whi) {
+            uint32_t k = (uint32_t)(((uint64_t)key - (uint64_t)s->wbase) / (uint64_t)s->tick);
+            s->wq[k] = lv[i].qty_m;
+            s->wbits[k >> 6] |= 1ull << (k & 63u);
+            s->wsum[k >> 12] |= 1ull << ((k >> 6) & 63u);
+            s->wcnt[k >> 12]++;
+            s->nw++;
+            s->nhi += k >= CX__BOOK_LOW;
+            continue;
+        }
+        struct cx__book_blk *bk = &s->pool[pos / CX__BOOK_FILL];
+        bk->key[pos % CX__BOOK_FILL] = key;
+        bk->qty_m[pos % CX__BOOK_FILL] = lv[i].qty_m;
+        pos++;
+        s->nab += key > s->whi;
+    }
+    for (uint32_t j = 0; j < s->nd; j++) {
+        uint32_t left = nb - j * CX__BOOK_FILL;
+        s->pool[j].n = left < CX__BOOK_FILL ? left : CX__BOOK_FILL;
+        s->dkey[j] = s->pool[j].key[0];
+        s->cum[j] = j * CX__BOOK_FILL;
+    }
+    s->n = nb;
+}
+
+/* side_set for a level that is not in the window range (or any level while it is off). */
+static __attribute__((noinline)) int side_set_blk(struct cx__book_side *s, uint32_t cap,
+                                                   int64_t key, int64_t qty_m)
+{
+    uint32_t before = s->n;
+    int r = blk_set(s, cap, key, qty_m);
+
+    if (r <= 0)
+        return r;
+    if (key > s->whi)
+        s->nab = s->nab + s->n - before;
+    if (s->wwant && (!s->won || key > s->whi || s->nhi == 0))
+        side_rebuild(s);
+    return r;
+}
+
+/* Set one level: qty 0 deletes. Returns 1 when the side changed, 0 for the delete of a missing
+ * level, -1 when an insert found the side full (nothing changed). */
+static inline __attribute__((always_inline)) int side_set(struct cx__book_side *s, uint32_t cap,
+                                                          int64_t key, int64_t qty_m)
+{
+    if (s->won) {
+        uint64_t d = (uint64_t)key - (uint64_t)s->wbase;
+        if (d <= (uint64_t)s->whi - (uint64_t)s->wbase) {
+            uint64_t k = ((d >> s->wshift) * s->wmagic) >> 48;
+            if (d == k * (uint64_t)s->tick) {
+                /* The bitmap says whether the tick holds a level, so the (often uncached)
+                 * quantity is only ever stored here, never loaded. */
+                uint64_t bit = 1ull << (k & 63u);
+                uint64_t w = k >> 6;
+                uint64_t word = s->wbits[w];
+                if (qty_m != 0) {
+                    if ((word & bit) == 0) {
+                        if (cx__book_count(s) >= cap)
+                            return -1;
+                        s->wbits[w] = word | bit;
+                        s->wsum[w >> 6] |= 1ull << (w & 63u);
+                        s->wcnt[w >> 6]++;
+                        s->nw++;
+                        s->nhi += k >= CX__BOOK_LOW;
+                    }
+                    s->wq[k] = qty_m;
+                    return 1;
+                }
+                if ((word & bit) == 0)
+                    return 0;
+                word &= ~bit;
+                s->wbits[w] = word;
+                if (word == 0)
+                    s->wsum[w >> 6] &= ~(1ull << (w & 63u));
+                s->wcnt[w >> 6]--;
+                s->nw--;
+                s->nhi -= k >= CX__BOOK_LOW;
+                if (s->nhi == 0 && cx__book_count(s) > 0)
+                    side_rebuild(s);
+                return 1;
+            }
+            /* An off-grid level inside the window range: the window goes off. */
+            s->wwant = false;
+            side_rebuild(s);
+        }
+    }
+    return side_set_blk(s, cap, key, qty_m);
 }
 
 /* Key of a level event: price for bids, ~price for asks (x ^ -1 == ~x). */
@@ -303,8 +490,10 @@ static inline int64_t event_key(const struct cx_md_event *e)
 }
 
 /* Apply the levels of (part of) a delta message. Returns 0 or CX_ENOSPC at the first insert
- * that did not fit (the levels before it stay applied). */
-static int apply_delta_levels(struct cx_book *b, const struct cx_md_event *ev, uint32_t n)
+ * that did not fit (the levels before it stay applied). *is_add becomes true when a level was
+ * inserted or updated (only those can cross a book that was not crossed). */
+static inline int apply_delta_levels(struct cx_book *b, const struct cx_md_event *ev, uint32_t n,
+                                     bool *is_add)
 {
     uint64_t changes = 0;
     int rc = 0;
@@ -319,6 +508,7 @@ static int apply_delta_levels(struct cx_book *b, const struct cx_md_event *ev, u
             rc = CX_ENOSPC;
             break;
         }
+        *is_add = *is_add || (r > 0 && e->u.level.qty_m != 0);
         changes += (uint64_t)r;
     }
     b->stats.level_changes += changes;
@@ -330,7 +520,8 @@ static bool is_crossed(const struct cx_book *b)
     const struct cx__book_side *bid = &b->side[CX_SIDE_BID];
     const struct cx__book_side *ask = &b->side[CX_SIDE_ASK];
 
-    return bid->n > 0 && ask->n > 0 && cx__book_best(bid).key >= ~cx__book_best(ask).key;
+    return cx__book_count(bid) > 0 && cx__book_count(ask) > 0 &&
+           cx__book_best_key(bid) >= ~cx__book_best_key(ask);
 }
 
 /*
@@ -363,8 +554,12 @@ static int load_snapshot(struct cx_book *b, const struct cx_md_event *ev, uint32
         prev[s] = key;
         count[s]++;
     }
-    for (unsigned s = 0; s < 2; s++)
+    for (unsigned s = 0; s < 2; s++) {
         is_simple = is_simple && (is_up[s] || is_down[s]) && count[s] <= b->max_levels;
+        win_clear(&b->side[s]);
+        b->side[s].wwant = false;
+    }
+    int rc = 0;
     if (is_simple) {
         uint32_t seen[2] = {0, 0};
         for (unsigned s = 0; s < 2; s++)
@@ -390,19 +585,53 @@ static int load_snapshot(struct cx_book *b, const struct cx_md_event *ev, uint32
             }
             sd->n = count[s];
         }
-        return 0;
+    } else {
+        side_reset(&b->side[0], 0);
+        side_reset(&b->side[1], 0);
+        for (uint32_t k = 0; k < n; k++) {
+            const struct cx_md_event *e = &ev[k];
+            if (e->flags & CX_MD_F_NOLEVEL)
+                continue;
+            if (blk_set(&b->side[e->flags & CX_MD_F_ASK], b->max_levels, event_key(e),
+                        e->u.level.qty_m) < 0) {
+                rc = CX_ENOSPC;
+                break;
+            }
+        }
     }
-    side_reset(&b->side[0], 0);
-    side_reset(&b->side[1], 0);
+    for (unsigned s = 0; s < 2; s++) {
+        b->side[s].wwant = b->side[s].tick > 0;
+        side_rebuild(&b->side[s]);
+    }
+    return rc;
+}
+
+/* Greatest common divisor of the differences of a snapshot's prices (0 when fewer than two
+ * distinct prices). */
+static uint64_t snapshot_grid(const struct cx_md_event *ev, uint32_t n, int64_t *out_anchor)
+{
+    uint64_t g = 0;
+    bool has_first = false;
+    int64_t p0 = 0;
+
     for (uint32_t k = 0; k < n; k++) {
-        const struct cx_md_event *e = &ev[k];
-        if (e->flags & CX_MD_F_NOLEVEL)
+        if (ev[k].flags & CX_MD_F_NOLEVEL)
             continue;
-        if (side_set(&b->side[e->flags & CX_MD_F_ASK], b->max_levels, event_key(e),
-                     e->u.level.qty_m) < 0)
-            return CX_ENOSPC;
+        int64_t p = ev[k].u.level.price_m;
+        if (!has_first) {
+            p0 = p;
+            has_first = true;
+            continue;
+        }
+        uint64_t d = p > p0 ? (uint64_t)p - (uint64_t)p0 : (uint64_t)p0 - (uint64_t)p;
+        while (d != 0) {
+            uint64_t r = g % d;
+            g = d;
+            d = r;
+        }
     }
-    return 0;
+    *out_anchor = p0;
+    return g;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -513,9 +742,10 @@ static int synced_delta(struct cx_book *b, const struct cx_md_event *ev, uint32_
     case SEQ_APPLY:
         break;
     }
-    int rc = apply_delta_levels(b, ev, n);
+    bool is_add = false;
+    int rc = apply_delta_levels(b, ev, n, &is_add);
     if (rc == 0 && n2 > 0)
-        rc = apply_delta_levels(b, ev2, n2);
+        rc = apply_delta_levels(b, ev2, n2, &is_add);
     if (rc != 0) {
         b->stats.level_overflow++;
         return rc;
@@ -523,7 +753,8 @@ static int synced_delta(struct cx_book *b, const struct cx_md_event *ev, uint32_
     b->last_seq = ev->seq;
     b->is_chained = true;
     b->stats.applied++;
-    if (is_crossed(b)) {
+    /* A SYNCED book is never crossed before a delta, and deletes cannot cross it. */
+    if (is_add && is_crossed(b)) {
         b->stats.crossed++;
         return CX_ECROSSED;
     }
@@ -559,6 +790,16 @@ static int on_snapshot(struct cx_book *b, const struct cx_md_event *ev, uint32_t
     b->stats.snapshots++;
     b->last_seq = ev->seq;
     b->is_chained = false;
+    if (!b->is_grid_tried) {
+        /* Tick unknown: infer the grid from the first snapshot. */
+        int64_t anchor;
+        uint64_t g = snapshot_grid(ev, n, &anchor);
+        b->is_grid_tried = true;
+        if (g > 0 && g <= (uint64_t)CX__BOOK_MAX_TICK && tick_ok((int64_t)g)) {
+            side_set_grid(&b->side[CX_SIDE_BID], (int64_t)g, anchor);
+            side_set_grid(&b->side[CX_SIDE_ASK], (int64_t)g, ~anchor);
+        }
+    }
     rc = load_snapshot(b, ev, n);
     if (rc != 0) {
         b->stats.level_overflow++;
@@ -591,14 +832,16 @@ static int unsequenced_delta(struct cx_book *b, const struct cx_md_event *ev, ui
         b->stats.dropped_old++;
         return 0;
     }
-    if (apply_delta_levels(b, ev, n) != 0) {
+    bool is_add = false;
+    if (apply_delta_levels(b, ev, n, &is_add) != 0) {
         b->stats.level_overflow++;
         b->state = CX_BOOK_STALE;
         return CX_ENOSPC;
     }
     b->last_seq = ev->seq;
     b->stats.applied++;
-    if (is_crossed(b)) {
+    /* A SYNCED book is never crossed before a delta, and deletes cannot cross it. */
+    if (is_add && is_crossed(b)) {
         b->stats.crossed++;
         b->state = CX_BOOK_STALE;
         return CX_ECROSSED;
@@ -614,6 +857,10 @@ static int validate_run(const struct cx_book *b, const struct cx_md_event *ev, u
 
     if (e0->inst_id != b->cfg.inst_id)
         return CX_EINVAL;
+    if (n == 1) /* one event: only its flags can be wrong */
+        return (e0->flags & (CX_MD_F_BEGIN | CX_MD_F_END)) == (CX_MD_F_BEGIN | CX_MD_F_END)
+                   ? 0
+                   : CX_EINVAL;
     for (uint32_t k = 0; k < n; k++) {
         unsigned want = (k == 0 ? CX_MD_F_BEGIN : 0u) | (k == n - 1 ? CX_MD_F_END : 0u);
         if ((ev[k].flags & (CX_MD_F_BEGIN | CX_MD_F_END)) != want || ev[k].type != e0->type ||
@@ -654,11 +901,24 @@ int cx_book_new(struct cx_book **out, const struct cx_book_cfg *cfg)
         sd->dkey = calloc(sd->nblk, sizeof *sd->dkey);
         sd->cum = calloc(sd->nblk, sizeof *sd->cum);
         sd->free_blk = calloc(sd->nblk, sizeof *sd->free_blk);
+        sd->wq = calloc(CX__BOOK_WIN, sizeof *sd->wq);
         if (sd->pool == NULL || sd->dir == NULL || sd->dkey == NULL || sd->cum == NULL ||
-            sd->free_blk == NULL)
+            sd->free_blk == NULL || sd->wq == NULL)
             goto fail;
         side_reset(sd, 0);
+        win_clear(sd);
     }
+    b->scratch = calloc(b->max_levels, sizeof *b->scratch);
+    if (b->scratch == NULL)
+        goto fail;
+    b->side[0].scratch = b->scratch;
+    b->side[1].scratch = b->scratch;
+    if (tick_ok(cfg->tick_m)) {
+        /* Prices on the grid are multiples of the tick: anchor 0 (asks: key ~0). */
+        side_set_grid(&b->side[CX_SIDE_BID], cfg->tick_m, 0);
+        side_set_grid(&b->side[CX_SIDE_ASK], cfg->tick_m, ~(int64_t)0);
+    }
+    b->is_grid_tried = cfg->tick_m != 0;
     b->ring = calloc(b->ring_cap, sizeof *b->ring);
     if (b->ring == NULL)
         goto fail;
@@ -679,7 +939,9 @@ void cx_book_free(struct cx_book *b)
         free(b->side[s].dkey);
         free(b->side[s].cum);
         free(b->side[s].free_blk);
+        free(b->side[s].wq);
     }
+    free(b->scratch);
     free(b->ring);
     free(b);
 }
@@ -738,13 +1000,13 @@ void cx_book_top(const struct cx_book *b, struct cx_book_top *out)
     const struct cx__book_side *ask = &b->side[CX_SIDE_ASK];
 
     memset(out, 0, sizeof *out);
-    if (bid->n > 0) {
+    if (cx__book_count(bid) > 0) {
         struct cx__book_level lv = cx__book_best(bid);
         out->has_bid = true;
         out->bid_price_m = lv.key;
         out->bid_qty_m = lv.qty_m;
     }
-    if (ask->n > 0) {
+    if (cx__book_count(ask) > 0) {
         struct cx__book_level lv = cx__book_best(ask);
         out->has_ask = true;
         out->ask_price_m = ~lv.key;
@@ -756,7 +1018,7 @@ uint32_t cx_book_depth(const struct cx_book *b, enum cx_side side)
 {
     if ((unsigned)side > CX_SIDE_ASK)
         return 0;
-    return b->side[side].n;
+    return cx__book_count(&b->side[side]);
 }
 
 int cx_book_level(const struct cx_book *b, enum cx_side side, uint32_t i, int64_t *out_price_m,
@@ -765,9 +1027,38 @@ int cx_book_level(const struct cx_book *b, enum cx_side side, uint32_t i, int64_
     if ((unsigned)side > CX_SIDE_ASK)
         return CX_EINVAL;
     const struct cx__book_side *s = &b->side[side];
-    if (i >= s->n)
+    if (i >= cx__book_count(s))
         return CX_ERANGE;
-    /* Rank from the worst end; the block is the last one whose cum is <= it. */
+    if (i >= s->nab) {
+        uint32_t j = i - s->nab;
+        if (j < s->nw) {
+            /* The j-th non-empty tick from the top of the window. */
+            uint32_t g = CX__BOOK_WSUMS - 1u;
+            while (j >= s->wcnt[g]) {
+                j -= s->wcnt[g];
+                g--;
+            }
+            for (uint32_t w = g * 64u + 64u; w-- > 0;) {
+                uint64_t bits = s->wbits[w];
+                uint32_t c = (uint32_t)__builtin_popcountll(bits);
+                if (j >= c) {
+                    j -= c;
+                    continue;
+                }
+                for (; j > 0; j--)
+                    bits &= ~(1ull << (63u - (uint32_t)__builtin_clzll(bits)));
+                uint32_t k = w * 64u + 63u - (uint32_t)__builtin_clzll(bits);
+                if (out_price_m != NULL)
+                    *out_price_m = cx__book_key_price((unsigned)side, cx__book_win_key(s, k));
+                if (out_qty_m != NULL)
+                    *out_qty_m = s->wq[k];
+                return 0;
+            }
+        }
+        i -= s->nw;
+    }
+    /* Rank in the blocked arrays from the worst end; the block is the last one whose cum is
+     * <= it. */
     uint32_t r = s->n - 1 - i;
     uint32_t lo = 0;
     uint32_t hi = s->nd - 1;

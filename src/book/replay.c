@@ -154,6 +154,7 @@ static struct slot *slot_for(struct slot *slots, struct cx_replay_result *res,
     struct cx_book_cfg cfg = {.inst_id = inst_id,
                               .rule = cx_book_rule_for_venue((enum cx_venue)inst->venue),
                               .max_levels = o->max_levels,
+                              .tick_m = inst->tick,
                               .max_buffered = 0};
     *rc = cx_book_new(&s->book, &cfg);
     if (*rc != 0)

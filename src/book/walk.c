@@ -38,7 +38,7 @@ static long double mid_price(const struct cx_book *b, int price_exp)
     const struct cx__book_side *bid = &b->side[CX_SIDE_BID];
     const struct cx__book_side *ask = &b->side[CX_SIDE_ASK];
 
-    if (bid->n == 0 || ask->n == 0)
+    if (cx__book_count(bid) == 0 || cx__book_count(ask) == 0)
         return 0.0L;
     cx__i128 sum = (cx__i128)cx__book_best(bid).key + (cx__i128)~cx__book_best(ask).key;
     return scale_ld((long double)sum / 2.0L, price_exp);
@@ -176,7 +176,7 @@ int cx_book_depth_within_bps(const struct cx_book *b, enum cx_side side, double 
         return CX_EINVAL;
     const struct cx__book_side *bid = &b->side[CX_SIDE_BID];
     const struct cx__book_side *ask = &b->side[CX_SIDE_ASK];
-    if (bid->n == 0 || ask->n == 0)
+    if (cx__book_count(bid) == 0 || cx__book_count(ask) == 0)
         return CX_ESTATE;
 
     cx__i128 mid2 = (cx__i128)cx__book_best(bid).key + (cx__i128)~cx__book_best(ask).key;

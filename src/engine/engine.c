@@ -398,7 +398,8 @@ static int ensure_inst(struct cx_ctx *c, uint32_t inst_id, struct local_inst **o
         return CX_EINVAL;
     s = &c->insts[c->n_insts];
     struct cx_book_cfg bc = {.inst_id = inst_id,
-                             .rule = cx_book_rule_for_venue((enum cx_venue)in->venue)};
+                             .rule = cx_book_rule_for_venue((enum cx_venue)in->venue),
+                             .tick_m = in->tick};
     int rc = cx_book_new(&s->book, &bc);
     if (rc != 0)
         return rc;

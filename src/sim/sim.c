@@ -361,6 +361,7 @@ int cx__sim_get_book(struct cx_sim *sim, uint32_t inst_id, struct cx_book **out)
             .rule = cx_book_rule_for_venue((enum cx_venue)inst->venue),
             .max_levels = sim->book_max_levels,
             .max_buffered = sim->book_max_buffered,
+            .tick_m = inst->tick,
         };
         int rc = cx_book_new(&si->book, &bc); /* the one allocation after cx_sim_new */
         if (rc != 0)

@@ -142,14 +142,20 @@ struct fx {
     struct msg m;
 };
 
-static void fx_open(struct fx *f, enum cx_book_rule rule, uint32_t max_levels,
-                    uint32_t max_buffered)
+static void fx_open_tick(struct fx *f, enum cx_book_rule rule, uint32_t max_levels,
+                         uint32_t max_buffered, int64_t tick_m)
 {
     struct cx_book_cfg cfg = {.inst_id = INST, .rule = rule, .max_levels = max_levels,
-                              .max_buffered = max_buffered};
+                              .max_buffered = max_buffered, .tick_m = tick_m};
     assert_int_equal(cx_book_new(&f->b, &cfg), 0);
     assert_int_equal(cx_book_ref_new(&f->r, &cfg), 0);
     msg_init(&f->m, 9000);
+}
+
+static void fx_open(struct fx *f, enum cx_book_rule rule, uint32_t max_levels,
+                    uint32_t max_buffered)
+{
+    fx_open_tick(f, rule, max_levels, max_buffered, 0);
 }
 
 static void fx_close(struct fx *f)
@@ -1083,7 +1089,20 @@ struct gen {
     bool has_snap;                /* snap is pending */
     uint32_t snap_delay;          /* deltas to emit before it */
     struct msg out;               /* scratch for the next message */
+    /* Price of index idx: (GEN_BASE + idx * stride) * tick, plus 1 (off the grid) for every
+     * 37th index when is_off_grid. A stride of hundreds of ticks spreads the book beyond the
+     * fast book's tick window, so levels live outside it and the window re-centres as mid
+     * drifts; off-grid prices must still work. */
+    int64_t tick;
+    int64_t stride;
+    bool is_off_grid;
 };
+
+static int64_t gen_price(const struct gen *g, int32_t idx)
+{
+    int64_t p = ((int64_t)GEN_BASE + (int64_t)idx * g->stride) * g->tick;
+    return g->is_off_grid && idx % 37 == 0 ? p + 1 : p;
+}
 
 static void gen_init(struct gen *g, enum cx_book_rule rule, uint64_t seed, uint32_t far,
                      uint32_t del_odds)
@@ -1095,6 +1114,8 @@ static void gen_init(struct gen *g, enum cx_book_rule rule, uint64_t seed, uint3
     g->del_odds = del_odds;
     g->mid = GEN_SPAN / 2;
     g->cross_idx = -1;
+    g->tick = 1;
+    g->stride = 1;
     g->seq = 1000 + xs_below(&g->rng, 1000);
     g->last_first = g->seq;
     for (int i = 0; i < GEN_HIST; i++)
@@ -1121,7 +1142,7 @@ static void gen_fini(struct gen *g)
 static void gen_set(struct gen *g, struct msg *m, int side, int32_t idx, int64_t qty)
 {
     (side == CX_SIDE_BID ? g->bid_qty : g->ask_qty)[idx] = qty;
-    msg_level(m, side, GEN_BASE + idx, qty);
+    msg_level(m, side, gen_price(g, idx), qty);
 }
 
 /* Generate the next delta into g->out and move the true book. */
@@ -1227,10 +1248,10 @@ static void gen_snapshot(struct gen *g)
             if (qty[idx] == 0)
                 continue;
             if (order == 1 && xs_below(&g->rng, 10) == 0)
-                msg_level(m, side, GEN_BASE + idx, qty[idx] + 5); /* overwritten just below */
-            msg_level(m, side, GEN_BASE + idx, qty[idx]);
+                msg_level(m, side, gen_price(g, idx), qty[idx] + 5); /* overwritten below */
+            msg_level(m, side, gen_price(g, idx), qty[idx]);
             if (order == 1 && xs_below(&g->rng, 10) == 0)
-                msg_level(m, side, GEN_BASE + idx + (side ? 1 : -1) * GEN_SPAN, 0);
+                msg_level(m, side, gen_price(g, idx + (side ? 1 : -1) * GEN_SPAN), 0);
         }
     }
     if (order == 2 && m->n > 1) { /* shuffle (Fisher-Yates) */
@@ -1258,10 +1279,11 @@ static uint32_t check_truth(const struct gen *g, const struct cx_book *b)
                 continue;
             int64_t p = 0;
             int64_t q = 0;
-            if (cx_book_level(b, (enum cx_side)side, i, &p, &q) != 0 || p != GEN_BASE + idx ||
-                q != qty[idx]) {
-                print_error("truth: side %d level %u: book %lld x %lld, truth %d x %lld\n", side,
-                            i, (long long)p, (long long)q, GEN_BASE + idx, (long long)qty[idx]);
+            if (cx_book_level(b, (enum cx_side)side, i, &p, &q) != 0 ||
+                p != gen_price(g, idx) || q != qty[idx]) {
+                print_error("truth: side %d level %u: book %lld x %lld, truth %lld x %lld\n",
+                            side, i, (long long)p, (long long)q, (long long)gen_price(g, idx),
+                            (long long)qty[idx]);
                 fail();
             }
             i++;
@@ -1295,14 +1317,27 @@ static void send_malformed(struct fx *f, struct gen *g, const struct msg *src)
     assert_int_equal(fx_apply_ev(f, m->ev, m->n), CX_EINVAL);
 }
 
-static void run_stream(enum cx_book_rule rule, uint64_t seed, uint32_t steps, uint32_t max_levels,
-                       uint32_t max_buffered, uint32_t far, uint32_t del_odds)
+/* Price grid of a stream: cfg.tick_m given to the books, and the generator's tick, stride
+ * and off-grid prices (see struct gen). */
+struct grid {
+    int64_t cfg_tick;
+    int64_t tick;
+    int64_t stride;
+    bool is_off_grid;
+};
+
+static void run_stream_grid(enum cx_book_rule rule, uint64_t seed, uint32_t steps,
+                            uint32_t max_levels, uint32_t max_buffered, uint32_t far,
+                            uint32_t del_odds, const struct grid *grid)
 {
     struct fx f;
     struct gen *g = calloc(1, sizeof *g);
     assert_non_null(g);
-    fx_open(&f, rule, max_levels, max_buffered);
+    fx_open_tick(&f, rule, max_levels, max_buffered, grid->cfg_tick);
     gen_init(g, rule, seed, far, del_odds);
+    g->tick = grid->tick;
+    g->stride = grid->stride;
+    g->is_off_grid = grid->is_off_grid;
     bool is_seq = rule != CX_BOOK_RULE_SNAPSHOT_ONLY;
     uint32_t truth_checks = 0;
 
@@ -1385,6 +1420,13 @@ static void run_stream(enum cx_book_rule rule, uint64_t seed, uint32_t steps, ui
     fx_close(&f);
 }
 
+static void run_stream(enum cx_book_rule rule, uint64_t seed, uint32_t steps, uint32_t max_levels,
+                       uint32_t max_buffered, uint32_t far, uint32_t del_odds)
+{
+    static const struct grid unit = {.cfg_tick = 0, .tick = 1, .stride = 1};
+    run_stream_grid(rule, seed, steps, max_levels, max_buffered, far, del_odds, &unit);
+}
+
 static void test_random_vs_ref(void **state)
 {
     (void)state;
@@ -1404,6 +1446,32 @@ static void test_random_vs_ref_small(void **state)
                                              CX_BOOK_RULE_GATE, CX_BOOK_RULE_SNAPSHOT_ONLY};
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         run_stream(rules[i], 100 + i, 20000, 24, 48, 30, 3);
+}
+
+/* The fast book's tick window: tick given or inferred (from the first snapshot), a book spread
+ * far beyond the window (levels outside it, re-centring as mid drifts), and off-grid prices
+ * (inside the window range they turn it off until the next snapshot). */
+static void test_random_vs_ref_grid(void **state)
+{
+    (void)state;
+    static const enum cx_book_rule rules[] = {CX_BOOK_RULE_BINANCE_SPOT, CX_BOOK_RULE_BINANCE_USDM,
+                                             CX_BOOK_RULE_GATE, CX_BOOK_RULE_SNAPSHOT_ONLY};
+    static const struct grid grids[] = {
+        {.cfg_tick = 5, .tick = 5, .stride = 1},       /* everything inside the window */
+        {.cfg_tick = 5, .tick = 5, .stride = 300},     /* levels outside, re-centring */
+        {.cfg_tick = 5, .tick = 5, .stride = 300, .is_off_grid = true},
+        {.cfg_tick = 0, .tick = 10, .stride = 700},    /* grid inferred */
+        {.cfg_tick = 0, .tick = 10, .stride = 700, .is_off_grid = true},
+        {.cfg_tick = 2, .tick = 10, .stride = 40},     /* cfg tick finer than the prices */
+        {.cfg_tick = 1000000, .tick = 1000000, .stride = 50}, /* 2^6 * 5^6 */
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        for (size_t k = 0; k < sizeof grids / sizeof grids[0]; k++)
+            run_stream_grid(rules[i], 5000 + 100 * i + k, 15000, 0, 0, 100, 4, &grids[k]);
+    }
+    /* Small capacities with the window. */
+    run_stream_grid(CX_BOOK_RULE_BINANCE_SPOT, 7001, 20000, 24, 48, 30, 3, &grids[1]);
+    run_stream_grid(CX_BOOK_RULE_SNAPSHOT_ONLY, 7002, 20000, 24, 48, 30, 3, &grids[2]);
 }
 
 int main(void)
@@ -1430,6 +1498,7 @@ int main(void)
         cmocka_unit_test(test_depth_within_bps),
         cmocka_unit_test(test_random_vs_ref),
         cmocka_unit_test(test_random_vs_ref_small),
+        cmocka_unit_test(test_random_vs_ref_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
