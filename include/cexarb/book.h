@@ -19,10 +19,12 @@
  * or a crossed book marks the book STALE and counts it; a stale book keeps buffering deltas and
  * resynchronises on the next snapshot (counted as a resync). A stale book must not be quoted on.
  *
- * Levels live in two sorted arrays with the best price at the end, so top of book is O(1) and
- * most changes (near the top) move few entries. When the price grid is known (cfg.tick_m, or
- * inferred from the first snapshot), the levels within a window of ticks around the best price
- * live in a tick-indexed array instead (O(1) per change). Capacity is fixed at creation;
+ * Levels near the touch live in a tick-indexed window (32768 ticks, with an occupancy bitmap
+ * and summary words to find the next level) when the price grid is known (cfg.tick_m, or
+ * inferred from the first snapshot as the GCD of its price differences): O(1) per change.
+ * Levels outside the window, and every level when the grid is unknown or a price is off it, live
+ * in sorted arrays cut into blocks of at most 32 levels with the best at the end, so an insert or
+ * delete moves one block. Top of book is O(1). Capacity is fixed at creation;
  * running out marks the book stale (CX_ENOSPC), never allocates.
  */
 #ifndef CEXARB_BOOK_H
