@@ -215,7 +215,8 @@ int cx_cmd_backtest(int argc, char **argv)
                                  .strategy_summary = summary_cb,
                                  .strategy_summary_arg = mh};
     struct cx_engine_result res;
-    rc = cx_backtest_session(&ecfg, cx_mh_ops(), mh, NULL, &so, &res, &err);
+    struct cx_rt_strategy strat = {.ops = cx_mh_ops(), .self = mh};
+    rc = cx_backtest_session(&ecfg, &strat, 1, NULL, &so, &res, &err);
     if (rc != 0) {
         cx_parse_err_format(&err, msg, sizeof msg);
         fprintf(stderr, "cexarb backtest: %s (%s)\n", msg, cx_err_name(rc));

@@ -61,7 +61,19 @@ static void jt_book(void *self, struct cx_ctx *ctx, uint32_t inst, const struct 
     }
 }
 
-static const struct cx_strategy_ops k_jt = {.name = "bench_join_touch", .on_book = jt_book};
+/* Books of both legs, as the backtest keeps them for maker_hedge (same local work). */
+static int jt_start(void *self, struct cx_ctx *ctx)
+{
+    struct jt *s = self;
+    int rc = cx_ctx_subscribe(ctx, s->spot, CX_SUB_BOOK);
+    uint32_t perp = cx_ctx_find_instrument(ctx, CX_VENUE_BINANCE_USDM, "BTCUSDT");
+    if (rc == 0)
+        rc = cx_ctx_subscribe(ctx, perp, CX_SUB_BOOK);
+    return rc;
+}
+
+static const struct cx_strategy_ops k_jt = {.name = "bench_join_touch", .on_start = jt_start,
+                                            .on_book = jt_book};
 
 static void base_cfg(struct cx_engine_cfg *e, struct cx_registry *reg, struct cx_mh_config *c)
 {
@@ -138,19 +150,19 @@ static void cut_fill(void *s, struct cx_ctx *ctx, const struct cx_fill *f)
     struct cut *c = s;
     c->ops->on_fill(c->mh, ctx, f);
 }
-static void cut_timer(void *s, struct cx_ctx *ctx, uint64_t id)
-{
-    struct cut *c = s;
-    c->ops->on_timer(c->mh, ctx, id);
-}
 static void cut_stop(void *s, struct cx_ctx *ctx)
 {
     struct cut *c = s;
     c->ops->on_stop(c->mh, ctx);
 }
 
-static const struct cx_strategy_ops k_cut = {"maker_hedge", cut_start, cut_book, cut_trade,
-                                             cut_order, cut_fill, cut_timer, cut_stop};
+static const struct cx_strategy_ops k_cut = {.name = "maker_hedge",
+                                             .on_start = cut_start,
+                                             .on_book = cut_book,
+                                             .on_trade = cut_trade,
+                                             .on_order_update = cut_order,
+                                             .on_fill = cut_fill,
+                                             .on_stop = cut_stop};
 
 /* Run maker_hedge (full session when dir != NULL) up to a fraction of the window. */
 static int run_mh(double fraction, const char *dir, double *ms, struct cx_mh_summary *sum)
@@ -174,7 +186,8 @@ static int run_mh(double fraction, const char *dir, double *ms, struct cx_mh_sum
     if (dir != NULL) {
         struct cx_session_opts so = {.dir = dir, .store_flags = 0x2u /* CX_STORE_F_NOSYNC */,
                                      .strategy_name = "maker_hedge"};
-        rc = cx_backtest_session(&e, &k_cut, &cut, NULL, &so, NULL, &err);
+        struct cx_rt_strategy st = {.ops = &k_cut, .self = &cut};
+        rc = cx_backtest_session(&e, &st, 1, NULL, &so, NULL, &err);
     } else {
         rc = cx_engine_run(&e, &k_cut, &cut, NULL, NULL, &err);
     }

@@ -94,6 +94,17 @@ enum cx_reject {
     CX_REJ_RISK,           /* refused by pre-trade risk before leaving the engine */
     CX_REJ_BOOK_STALE,     /* refused: the venue's book is not in sync */
     CX_REJ_INVALID,        /* malformed request (bad side/type, qty <= 0, price <= 0) */
+    /* Pre-trade risk gate (risk.h, cx_risk_gate_check): refused before leaving the runtime. */
+    CX_REJ_RISK_TICK,      /* limit price not a multiple of the instrument's tick */
+    CX_REJ_RISK_LOT,       /* quantity not a multiple of the instrument's lot */
+    CX_REJ_RISK_MIN_QTY,   /* below the instrument's minimum quantity */
+    CX_REJ_RISK_MIN_NOTIONAL, /* below the instrument's minimum notional */
+    CX_REJ_RISK_MAX_NOTIONAL, /* above the run's maximum order notional */
+    CX_REJ_RISK_MAX_POSITION, /* would take |position| of the instrument over its limit */
+    CX_REJ_RISK_MAX_ASSET,    /* would take |net exposure| to the base asset across venues
+                                 over its limit */
+    CX_REJ_RISK_MAX_OPEN_ORDERS, /* the run already has its maximum of open orders */
+    CX_REJ_RISK_ORDER_RATE,   /* more orders in the rate window than allowed */
     CX_REJ_COUNT
 };
 
@@ -113,6 +124,12 @@ struct cx_order_req {
     uint8_t flags;       /* CX_ORD_F_* */
     int64_t price_m;     /* limit price at price_exp (ignored for market orders) */
     int64_t qty_m;       /* quantity at qty_exp (> 0) */
+    uint16_t account_id; /* account the order trades on (1-based id of the run's accounts);
+                            0 in a strategy's request = its default account on the
+                            instrument's venue; the runtime resolves it before the venue
+                            sees the order */
+    uint16_t strategy_id; /* strategy that placed it (0-based), stamped by the runtime */
+    uint32_t pad;        /* zero */
 };
 
 /** An order as the OMS tracks it. */
@@ -148,6 +165,49 @@ struct cx_fill {
     int64_t local_ts_ns;      /* time the strategy learned of it */
     int64_t latency_ns;       /* local_ts_ns - order creation time (send to fill report) */
 };
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: execution reports
+ * ------------------------------------------------------------------------------------------- */
+
+/** What a venue (simulated or live) reports about our orders and accounts. */
+enum cx_exec_type {
+    CX_EXEC_ACK = 1,       /* order accepted (resting or about to execute) */
+    CX_EXEC_REJECT,        /* order rejected: reject reason */
+    CX_EXEC_FILL,          /* execution: fill */
+    CX_EXEC_CANCELED,      /* cancel done (remaining quantity removed) */
+    CX_EXEC_CANCEL_REJECT, /* cancel refused (unknown or already final): reject reason */
+    CX_EXEC_EXPIRED,       /* IOC/FOK/market remainder expired (or a reduce-only order that can
+                              no longer reduce) */
+    CX_EXEC_FUNDING,       /* funding payment on a perp position: amount, inst_id, account_id */
+};
+
+/**
+ * One execution report, venue-neutral: every venue adapter (the simulated venue, each live
+ * adapter) translates its own messages into these, and the runtime applies them to the OMS,
+ * the account mirror and the strategy that owns the order. Per order: exactly one ACK before
+ * anything else, then fills, then at most one final CANCELED / EXPIRED (none when it ends
+ * FILLED); a REJECT is the only report of a rejected order. Fixed size, no pointers.
+ */
+struct cx_exec_report {
+    uint8_t type;            /* enum cx_exec_type */
+    uint8_t reject;          /* enum cx_reject for REJECT / CANCEL_REJECT */
+    uint16_t account_id;     /* account (1-based) of the order or the funding payment; 0 when
+                                the venue cannot tell (a cancel of an unknown order) */
+    uint32_t inst_id;        /* instrument (UINT32_MAX for a cancel of an unknown order) */
+    uint64_t client_id;      /* order (0 for FUNDING) */
+    uint64_t venue_order_id; /* venue's id of the order (0 for REJECT and unknown orders) */
+    int64_t leaves_qty_m;    /* quantity still open after this event, at qty_exp (0 when the
+                                order is final) */
+    int64_t exch_ns;         /* when it happened at the venue (engine clock) */
+    int64_t deliver_ns;      /* when the runtime learns it (engine clock) */
+    int64_t amount;          /* FUNDING: quote @ CX_NOTIONAL_EXP, received > 0 */
+    int64_t rate_ppb;        /* FUNDING: the rate applied, ppb (0.01 % = 100000) */
+    struct cx_fill fill;     /* FILL */
+};
+
+/** Lower-case name of a report type ("ack", "fill", ...); "unknown" when out of range. */
+const char *cx_exec_type_name(enum cx_exec_type t);
 
 /**
  * Position and account state of one instrument, kept by the OMS with the average-cost method:
@@ -235,6 +295,20 @@ int cx_notional(const struct cx_instrument *inst, int64_t price_m, int64_t qty_m
  */
 int64_t cx_fee(int64_t notional, int64_t rate_ppb);
 
+/**
+ * Apply a fill to a position by the average-cost rule above (the position half of
+ * cx_oms_apply_fill, for positions kept outside an OMS, e.g. one strategy's own positions in a
+ * run with several). The fill value is cx_notional(price, qty, rounding 1).
+ * @param inst  borrowed, the fill's instrument (exponents, multiplier).
+ * @param pos   in/out; changed only on success.
+ * @param fill  borrowed; side, price_m, qty_m and fee are used.
+ * @return 0; CX_EINVAL (NULL, qty <= 0, price <= 0, bad side, another instrument);
+ *         CX_EOVERFLOW; CX_ENOTSUP (inverse perp).
+ * Thread-safe for distinct positions, never allocates, O(1).
+ */
+int cx_position_apply_fill(const struct cx_instrument *inst, struct cx_position *pos,
+                           const struct cx_fill *fill);
+
 /* ---------------------------------------------------------------------------------------------
  * MARK: accounts (balances and margin; used by the simulated venue and by the OMS)
  * ------------------------------------------------------------------------------------------- */
@@ -271,6 +345,9 @@ struct cx_perp_pos {
  * Zero-initialise, then fill balances with cx_account_balance. Not thread-safe: one owner.
  */
 struct cx_account {
+    char name[16];                                   /* account name, unique per run ("main",
+                                                        "buy"); NUL-terminated; may be empty
+                                                        where only one account per venue exists */
     uint8_t venue;                                   /* enum cx_venue */
     uint32_t leverage;                               /* perps: leverage (>= 1; 0 means 1) */
     uint32_t n_balances;                             /* entries used */

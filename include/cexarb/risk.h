@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * risk: the maker_hedge strategy's market-condition guards, built on the signal analyzer.
+ * risk: the pre-trade risk gate every order passes before it leaves the runtime, and the
+ * maker_hedge strategy's market-condition guards, built on the signal analyzer.
+ *
+ *  - Pre-trade gate (cx_risk_gate): venue filters (tick, lot, minimum quantity and notional
+ *    from the instrument metadata), maximum order notional, maximum |position| per instrument,
+ *    maximum |net exposure| per base asset across venues, maximum open orders and an order
+ *    rate, all from the run configuration and shared by every strategy of the run. A refusal
+ *    is a reject reason CX_REJ_RISK_* (oms.h), delivered as a REJECTED order update.
  *
  *  - Circuit breaker: five named triggers evaluated on a cx_signal_stats. When one fires the
  *    breaker goes ARMED -> TRIPPED, records the trigger and the time, reports "cancel all quotes"
@@ -15,13 +22,15 @@
  * annualised spot volatility with its threshold instead of the spot/perp volatility ratio;
  * EMERGENCY_SPIKE also needs a minimum absolute move) are explained in docs/config/maker_hedge.md.
  *
- * Threads: every object here belongs to one thread (the engine thread); nothing locks, nothing
- * allocates. All functions are O(1).
+ * Threads: every object here belongs to one thread (the engine thread); nothing locks. Only
+ * cx_risk_gate_new allocates; the breaker, offset and exposure functions are O(1).
  */
 #ifndef CEXARB_RISK_H
 #define CEXARB_RISK_H
 
 #include "cexarb/core.h"
+#include "cexarb/instrument.h"
+#include "cexarb/oms.h"
 #include "cexarb/signal.h"
 
 #include <stdbool.h>
@@ -309,6 +318,108 @@ int64_t cx_risk_exposure_ns_left(const struct cx_risk_exposure *exposure);
 /** Integral of the current (or, when flat, the last) episode as a fraction of the budget (> 1:
  * exceeded; 0 before the first episode). Pure, O(1). */
 double cx_risk_exposure_used(const struct cx_risk_exposure *exposure);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: pre-trade risk gate
+ * ------------------------------------------------------------------------------------------- */
+
+#define CX_RISK_MAX_INST_LIMITS 64  /* per-instrument position limits in one run */
+#define CX_RISK_MAX_ASSET_LIMITS 32 /* per-asset exposure limits in one run */
+
+/** |position| limit of one instrument, in its base asset. */
+struct cx_risk_inst_limit {
+    uint8_t venue;               /* enum cx_venue */
+    char symbol[32];             /* venue-native symbol, NUL-terminated */
+    int64_t max_abs_base;        /* base asset units @ CX_NOTIONAL_EXP (1e-8), > 0 */
+};
+
+/** |net exposure| limit of one asset over every instrument with that base, on every venue. */
+struct cx_risk_asset_limit {
+    char asset[16];              /* base asset ("BTC"), NUL-terminated */
+    int64_t max_abs_base;        /* asset units @ CX_NOTIONAL_EXP (1e-8), > 0 */
+};
+
+/**
+ * The run's pre-trade limits. Zero-initialised = only the venue filters are checked. Each
+ * limit is documented with its key in docs/config/run.md.
+ */
+struct cx_risk_limits {
+    bool skip_filters;           /* true: do not check tick, lot, minimum quantity and minimum
+                                    notional (leave them to the venue) */
+    int64_t max_order_notional;  /* quote @ CX_NOTIONAL_EXP per order (price x qty x
+                                    multiplier at the limit price, or at the reference price
+                                    for market orders); 0 = no limit */
+    uint32_t max_open_orders;    /* open orders of the whole run (sent, not final); 0 = none */
+    uint32_t max_orders_per_window; /* orders sent per order_window_ns, sliding; 0 = none */
+    int64_t order_window_ns;     /* the rate window, ns; 0 = 1 s */
+    uint32_t n_inst;             /* entries in inst */
+    struct cx_risk_inst_limit inst[CX_RISK_MAX_INST_LIMITS];
+    uint32_t n_asset;            /* entries in asset */
+    struct cx_risk_asset_limit asset[CX_RISK_MAX_ASSET_LIMITS];
+};
+
+struct cx_risk_gate; /* opaque */
+
+/**
+ * Create a gate for a run. Instrument limits are resolved against reg here.
+ * @param lim  borrowed (copied).
+ * @param reg  retained until cx_risk_gate_free; instruments added later have no state and are
+ *             refused (CX_REJ_INVALID from the check).
+ * @param err  optional: names the offending limit ("risk.max_position[1]") on failure.
+ * @return 0 and *out; CX_EINVAL (NULL, counts over capacity, a limit <= 0, a negative window);
+ *         CX_ESYMBOL (an instrument limit for a symbol the registry does not hold); CX_ENOMEM.
+ * Allocates the per-instrument state (reg->count entries), the rate window
+ * (max_orders_per_window timestamps) and the asset index; configuration time only.
+ */
+int cx_risk_gate_new(struct cx_risk_gate **out, const struct cx_risk_limits *lim,
+                     const struct cx_registry *reg, struct cx_parse_err *err);
+
+/** Free a gate (NULL is a no-op). */
+void cx_risk_gate_free(struct cx_risk_gate *g);
+
+/**
+ * Check one order before it is sent; only the refusal counters change.
+ * Order of checks (the first failing one is reported): instrument known and request well
+ * formed (CX_REJ_INVALID); filters unless skipped: limit price a multiple of the tick
+ * (RISK_TICK), quantity a multiple of the lot (RISK_LOT), quantity >= minimum (RISK_MIN_QTY),
+ * notional >= minimum (RISK_MIN_NOTIONAL; reduce-only perp orders are exempt, as Binance USD-M
+ * exempts them: error -4164 "... unless you choose reduce only"; market orders are judged at
+ * ref_price_m and skipped when it is 0); notional <= max_order_notional (RISK_MAX_NOTIONAL);
+ * open orders < max_open_orders (RISK_MAX_OPEN_ORDERS); orders in the window <
+ * max_orders_per_window (RISK_ORDER_RATE); worst-case |position| of the instrument after the
+ * order (position + every open order on the order's side + this order) <= its limit
+ * (RISK_MAX_POSITION); the same for the net exposure to the base asset summed over every
+ * instrument with that base, in base units (RISK_MAX_ASSET). An order on the reducing side
+ * passes the position checks unless it would cross zero and go past the limit beyond it.
+ * Positions are what this gate saw filled in the run (cx_risk_gate_on_fill) plus what
+ * cx_risk_gate_set_position seeded; for spot that is the inventory change, not the balance
+ * held before the run.
+ * @param req  borrowed, complete request.
+ * @param ref_price_m  price used for the notional of a market order (the opposite touch), at
+ *             price_exp; 0 when unknown (notional checks then skip the order).
+ * @return CX_REJ_NONE or the reason.
+ * Never allocates; O(instruments of the asset) for an asset limit, O(1) otherwise.
+ */
+enum cx_reject cx_risk_gate_check(struct cx_risk_gate *g, const struct cx_order_req *req,
+                                  int64_t ref_price_m, int64_t now_ns);
+
+/** An order passed the check and was sent at now_ns: counts it in the rate window and the open
+ * orders, and its quantity as open on its side. */
+void cx_risk_gate_on_sent(struct cx_risk_gate *g, const struct cx_order_req *req, int64_t now_ns);
+
+/** A fill of a sent order: the position moves and the order's open quantity shrinks. */
+void cx_risk_gate_on_fill(struct cx_risk_gate *g, const struct cx_fill *fill);
+
+/** A sent order became final with leaves_qty_m unfilled (0 when filled): releases it. */
+void cx_risk_gate_on_final(struct cx_risk_gate *g, const struct cx_order_req *req,
+                           int64_t leaves_qty_m);
+
+/** Seed an instrument's position (at its qty_exp), e.g. from the venue at start-up.
+ * @return 0; CX_EINVAL for an unknown instrument. */
+int cx_risk_gate_set_position(struct cx_risk_gate *g, uint32_t inst_id, int64_t qty_m);
+
+/** Orders refused so far, by reason (index enum cx_reject; [0] unused). Valid until free. */
+const uint64_t *cx_risk_gate_refusals(const struct cx_risk_gate *g);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,7 @@
 #include "cexarb/book.h"
 #include "cexarb/md.h"
 #include "cexarb/oms.h"
+#include "cexarb/venue.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -153,8 +154,12 @@ struct cx_sim_cfg {
     uint64_t seed;                          /* PRNG seed for latency sampling */
     uint8_t queue_model;                    /* enum cx_queue_model */
     double queue_power;                     /* n in f(x) = x^n (probabilistic model); 0 = 2 */
-    uint32_t n_accounts;                    /* initial accounts, one per venue (copied); a
-                                               venue without one is not balance-checked */
+    uint32_t n_accounts;                    /* initial accounts (copied); account i has id
+                                               i + 1. A venue may have several (distinct
+                                               names); an order trades on the account its
+                                               req.account_id names, or with 0 on its venue's
+                                               first; a venue without one is not
+                                               balance-checked */
     struct cx_account accounts[CX_SIM_MAX_ACCOUNTS];
     uint32_t n_funding;                     /* funding schedules */
     struct cx_sim_funding funding[CX_SIM_MAX_FUNDING];
@@ -169,36 +174,8 @@ struct cx_sim_cfg {
     uint32_t book_max_buffered;             /* venue book delta buffer, events; 0 = default */
 };
 
-/** What the venue tells the strategy (delivered after the response latency). */
-enum cx_sim_msg_type {
-    CX_SIM_ACK = 1,        /* order accepted (resting or about to execute) */
-    CX_SIM_REJECT,         /* order rejected: reject reason */
-    CX_SIM_FILL,           /* execution: fill */
-    CX_SIM_CANCELED,       /* cancel done (remaining quantity removed) */
-    CX_SIM_CANCEL_REJECT,  /* cancel refused (unknown or already final): reject reason */
-    CX_SIM_EXPIRED,        /* IOC/FOK/market remainder expired (or a reduce-only order that
-                              can no longer reduce) */
-    CX_SIM_FUNDING,        /* funding payment: amount, inst_id */
-};
-
-/**
- * One response. Every accepted order gets exactly one ACK before anything else, then fills,
- * then at most one final CANCELED / EXPIRED (none when it ends FILLED). A REJECT is the only
- * message of a rejected order.
- */
-struct cx_sim_msg {
-    uint8_t type;            /* enum cx_sim_msg_type */
-    uint8_t reject;          /* enum cx_reject for REJECT / CANCEL_REJECT */
-    uint32_t inst_id;        /* instrument (UINT32_MAX for a cancel of an unknown order) */
-    uint64_t client_id;      /* order (0 for FUNDING) */
-    uint64_t venue_order_id; /* venue's id of the order (0 for REJECT and unknown orders) */
-    int64_t leaves_qty_m;    /* quantity still open after this event, at qty_exp (0 when the
-                                order is final) */
-    int64_t exch_ns;         /* when it happened at the venue (local clock) */
-    int64_t deliver_ns;      /* when the strategy learns it (local clock) */
-    int64_t amount;          /* FUNDING: quote @ CX_NOTIONAL_EXP, received > 0 */
-    struct cx_fill fill;     /* FILL */
-};
+/* Responses are struct cx_exec_report (oms.h): the venue-neutral execution reports every venue
+ * adapter produces. The simulated venue delivers each after its response latency. */
 
 /** Counters (cumulative since cx_sim_new). */
 struct cx_sim_stats {
@@ -236,8 +213,8 @@ struct cx_sim; /* opaque */
  * @param err  optional; names the offending field on CX_EINVAL.
  * @return 0 and *out; CX_EINVAL (NULL pointers, unknown latency kind or queue model, negative
  *         or inverted latency bounds, lognormal median <= 0, queue_power < 0, too many
- *         accounts or schedules, two accounts for one venue, a funding schedule for an unknown
- *         or non-perp instrument, a constant-rate schedule with interval <= 0 or n_events != 0, a
+ *         accounts or schedules, two accounts with one name on one venue, an account name
+ *         without its NUL, a funding schedule for an unknown or non-perp instrument, a constant-rate schedule with interval <= 0 or n_events != 0, a
  *         series schedule with n_events == 0, times not strictly increasing or non-zero
  *         constant-rate fields); CX_ENOMEM.
  * Allocates every pool (orders, events, responses, client-id index) and the per-instrument
@@ -311,13 +288,37 @@ int cx_sim_advance(struct cx_sim *sim, int64_t now_ns);
  * the venue produced them).
  * @return 1 with *out; 0 when none is due (or NULL arguments). Never allocates; O(log n).
  */
-int cx_sim_poll(struct cx_sim *sim, int64_t now_ns, struct cx_sim_msg *out);
+int cx_sim_poll(struct cx_sim *sim, int64_t now_ns, struct cx_exec_report *out);
 
-/** The venue-side account of a venue (NULL when not configured). Valid until cx_sim_free. */
+/** The first venue-side account of a venue (NULL when none is configured). Valid until
+ * cx_sim_free. */
 const struct cx_account *cx_sim_account(const struct cx_sim *sim, enum cx_venue venue);
+
+/** A venue-side account by id: cfg->accounts[account_id - 1] as it is now (NULL for 0 or an id
+ * past n_accounts). Valid until cx_sim_free. */
+const struct cx_account *cx_sim_account_by_id(const struct cx_sim *sim, uint16_t account_id);
 
 /** Venue-side book of an instrument (NULL before its first message). Valid until free. */
 const struct cx_book *cx_sim_book(const struct cx_sim *sim, uint32_t inst_id);
+
+/**
+ * Orders resting at the venue now (in-flight ones are not yet known to it), instrument by
+ * instrument in arrival order; each copy has qty_m set to its remaining quantity.
+ * @param account_id  1-based account, or 0 for every account.
+ * @param inst_id     instrument, or UINT32_MAX for all.
+ * @param out         out[0..cap) receives copies; *out_n the number written.
+ * @return 0; CX_ENOSPC when more orders rest than cap (out holds the first cap); CX_EINVAL.
+ * Never allocates; O(max_orders) worst case.
+ */
+int cx_sim_open_orders(const struct cx_sim *sim, uint16_t account_id, uint32_t inst_id,
+                       struct cx_order_req *out, uint32_t cap, uint32_t *out_n);
+
+/**
+ * The simulated venue behind the runtime's venue interface (venue.h): submit, cancel,
+ * open_orders, account, next_ns, advance and poll map to the cx_sim_* calls; amend and
+ * cancel_all are NULL (the runtime cancels one by one). sim is retained by the returned value.
+ */
+struct cx_venue_handle cx_sim_venue(struct cx_sim *sim);
 
 /** Counters. Valid until cx_sim_free. */
 const struct cx_sim_stats *cx_sim_stats(const struct cx_sim *sim);

@@ -177,8 +177,8 @@ static int write_metadata(struct cx_store *st, const struct cx_engine_cfg *cfg,
     return rc;
 }
 
-int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops *strategy,
-                        void *self, const struct cx_engine_hooks *hooks,
+int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_rt_strategy *strategies,
+                        uint32_t n, const struct cx_engine_hooks *hooks,
                         const struct cx_session_opts *opts, struct cx_engine_result *out,
                         struct cx_parse_err *err)
 {
@@ -198,7 +198,7 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_strateg
                                 .on_position = h_position,
                                 .on_log = h_log,
                                 .on_end = h_end};
-    rc = cx_engine_run(cfg, strategy, self, &h, out, err);
+    rc = cx_engine_run_many(cfg, strategies, n, &h, out, err);
     if (rc != 0)
         goto out;
     if (s.first_err != 0) {
@@ -209,10 +209,10 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_strateg
     }
     if (opts->strategy_summary != NULL) {
         char *buf = malloc(64 * 1024);
-        int n = buf ? opts->strategy_summary(opts->strategy_summary_arg, buf, 64 * 1024) : -1;
+        int len = buf ? opts->strategy_summary(opts->strategy_summary_arg, buf, 64 * 1024) : -1;
         char path[1024];
         snprintf(path, sizeof path, "%s/strategy.json", opts->dir);
-        rc = n < 0 ? CX_ENOSPC : cx_store_write_file_atomic(path, buf, (size_t)n, true, err);
+        rc = len < 0 ? CX_ENOSPC : cx_store_write_file_atomic(path, buf, (size_t)len, true, err);
         free(buf);
         if (rc != 0)
             goto out;

@@ -313,6 +313,32 @@ int cx_oms_set_status(struct cx_oms *oms, struct cx_order *o, enum cx_ord_status
  * MARK: fills and positions
  * ------------------------------------------------------------------------------------------- */
 
+/* The position after one fill (average-cost rule, struct cx_position), into *out; *pos is not
+ * changed. Also returns the fill's value (cx_notional rounding 1). */
+static int position_step(const struct cx_instrument *inst, const struct cx_position *pos,
+                         const struct cx_fill *fill, struct cx_position *out,
+                         int64_t *out_notional)
+{
+    struct cx__avgcost r;
+    int rc = cx__avgcost(inst, pos->qty_m, pos->cost, fill->side, fill->price_m, fill->qty_m, &r);
+    if (rc != 0)
+        return rc;
+    struct cx_position n = *pos;
+    if (cx__add(pos->realized_pnl, r.realized, &n.realized_pnl) != 0 ||
+        cx__add(pos->fees, fill->fee, &n.fees) != 0 ||
+        cx__add(pos->volume, r.notional, &n.volume) != 0)
+        return CX_EOVERFLOW;
+    n.qty_m = r.qty_m;
+    n.cost = r.cost;
+    n.fills++;
+    int64_t abs_qty = r.qty_m < 0 ? -r.qty_m : r.qty_m;
+    if (abs_qty > n.max_abs_qty_m)
+        n.max_abs_qty_m = abs_qty;
+    *out = n;
+    *out_notional = r.notional;
+    return 0;
+}
+
 int cx_oms_apply_fill(struct cx_oms *oms, struct cx_order *o, const struct cx_fill *fill)
 {
     if (oms == NULL || o == NULL || fill == NULL)
@@ -334,16 +360,14 @@ int cx_oms_apply_fill(struct cx_oms *oms, struct cx_order *o, const struct cx_fi
 
     /* Compute everything first; commit only when nothing overflowed. */
     struct cx_position *pos = &oms->positions[o->req.inst_id];
-    struct cx__avgcost r;
-    int rc = cx__avgcost(inst, pos->qty_m, pos->cost, fill->side, fill->price_m, fill->qty_m, &r);
+    struct cx_position next;
+    int64_t fill_notional;
+    int rc = position_step(inst, pos, fill, &next, &fill_notional);
     if (rc != 0)
         return rc;
-    int64_t ord_notional, ord_fee, realized, fees, volume;
-    if (cx__add(o->filled_notional, r.notional, &ord_notional) != 0 ||
-        cx__add(o->fee, fill->fee, &ord_fee) != 0 ||
-        cx__add(pos->realized_pnl, r.realized, &realized) != 0 ||
-        cx__add(pos->fees, fill->fee, &fees) != 0 ||
-        cx__add(pos->volume, r.notional, &volume) != 0)
+    int64_t ord_notional, ord_fee;
+    if (cx__add(o->filled_notional, fill_notional, &ord_notional) != 0 ||
+        cx__add(o->fee, fill->fee, &ord_fee) != 0)
         return CX_EOVERFLOW;
 
     int64_t filled = o->filled_qty_m + fill->qty_m; /* <= req.qty_m */
@@ -361,16 +385,23 @@ int cx_oms_apply_fill(struct cx_oms *oms, struct cx_order *o, const struct cx_fi
         o->venue_order_id = fill->venue_order_id;
     set_status(oms, idx, to, fill->local_ts_ns);
 
-    pos->qty_m = r.qty_m;
-    pos->cost = r.cost;
-    pos->realized_pnl = realized;
-    pos->fees = fees;
-    pos->volume = volume;
-    pos->fills++;
-    int64_t abs_qty = r.qty_m < 0 ? -r.qty_m : r.qty_m;
-    if (abs_qty > pos->max_abs_qty_m)
-        pos->max_abs_qty_m = abs_qty;
+    *pos = next;
     return 0;
+}
+
+int cx_position_apply_fill(const struct cx_instrument *inst, struct cx_position *pos,
+                           const struct cx_fill *fill)
+{
+    if (inst == NULL || pos == NULL || fill == NULL || fill->inst_id != inst->id ||
+        fill->qty_m <= 0 || fill->price_m <= 0 || fill->fee == INT64_MIN ||
+        (fill->side != CX_SIDE_BID && fill->side != CX_SIDE_ASK))
+        return CX_EINVAL;
+    struct cx_position next;
+    int64_t notional;
+    int rc = position_step(inst, pos, fill, &next, &notional);
+    if (rc == 0)
+        *pos = next;
+    return rc;
 }
 
 int cx_oms_apply_funding(struct cx_oms *oms, uint32_t inst_id, int64_t amount)
@@ -492,8 +523,30 @@ const char *cx_reject_name(enum cx_reject r)
         [CX_REJ_RISK] = "risk",
         [CX_REJ_BOOK_STALE] = "book_stale",
         [CX_REJ_INVALID] = "invalid",
+        [CX_REJ_RISK_TICK] = "risk_tick",
+        [CX_REJ_RISK_LOT] = "risk_lot",
+        [CX_REJ_RISK_MIN_QTY] = "risk_min_qty",
+        [CX_REJ_RISK_MIN_NOTIONAL] = "risk_min_notional",
+        [CX_REJ_RISK_MAX_NOTIONAL] = "risk_max_notional",
+        [CX_REJ_RISK_MAX_POSITION] = "risk_max_position",
+        [CX_REJ_RISK_MAX_ASSET] = "risk_max_asset",
+        [CX_REJ_RISK_MAX_OPEN_ORDERS] = "risk_max_open_orders",
+        [CX_REJ_RISK_ORDER_RATE] = "risk_order_rate",
     };
     return (unsigned)r < CX_REJ_COUNT ? k_names[r] : "unknown";
+}
+
+const char *cx_exec_type_name(enum cx_exec_type t)
+{
+    static const char *const k_names[] = {
+        [CX_EXEC_ACK] = "ack",           [CX_EXEC_REJECT] = "reject",
+        [CX_EXEC_FILL] = "fill",         [CX_EXEC_CANCELED] = "canceled",
+        [CX_EXEC_CANCEL_REJECT] = "cancel_reject", [CX_EXEC_EXPIRED] = "expired",
+        [CX_EXEC_FUNDING] = "funding",
+    };
+    if ((unsigned)t >= sizeof k_names / sizeof k_names[0] || k_names[t] == NULL)
+        return "unknown";
+    return k_names[t];
 }
 
 const char *cx_tif_name(enum cx_tif t)

@@ -85,7 +85,7 @@ static int64_t reduce_room(struct cx_sim *sim, const struct cx_instrument *inst,
 {
     if (!(o->req.flags & CX_ORD_F_REDUCE_ONLY) || inst->kind == CX_KIND_SPOT)
         return INT64_MAX;
-    const struct cx_account *acct = cx__sim_account(sim, inst->venue);
+    const struct cx_account *acct = cx__sim_account(sim, o);
     if (acct == NULL)
         return INT64_MAX;
     int64_t pos = 0;
@@ -125,7 +125,7 @@ static void fill_order(struct cx_sim *sim, const struct cx_instrument *inst, uin
         .fee = fee,
         .exch_ts_ns = sim->clock_ns,
     };
-    struct cx_account *acct = cx__sim_account(sim, inst->venue);
+    struct cx_account *acct = cx__sim_account(sim, o);
     /* Settlement can fail (a full asset table, or a spot quantity finer than 1e-8 base units
      * that a balance cannot hold): count it, never hide it; the engine and the tests check
      * account_errors == 0. */
@@ -143,7 +143,7 @@ static void fill_order(struct cx_sim *sim, const struct cx_instrument *inst, uin
     else if (why == FILL_CROSS)
         sim->stats.cross_fills++;
 
-    struct cx_sim_msg *m = cx__sim_respond(sim, inst->venue, CX_SIM_FILL, o);
+    struct cx_exec_report *m = cx__sim_respond(sim, inst->venue, CX_EXEC_FILL, o);
     if (m != NULL) {
         fill.local_ts_ns = m->deliver_ns;
         fill.latency_ns = m->deliver_ns - o->submit_ns;
@@ -151,7 +151,7 @@ static void fill_order(struct cx_sim *sim, const struct cx_instrument *inst, uin
     }
 }
 
-/* Remove a resting order that has become final; `type` is CX_SIM_EXPIRED or 0 (filled: no
+/* Remove a resting order that has become final; `type` is CX_EXEC_EXPIRED or 0 (filled: no
  * message beyond its last FILL). */
 static void finish_resting(struct cx_sim *sim, const struct cx_instrument *inst, uint32_t slot,
                            uint8_t type)
@@ -159,9 +159,9 @@ static void finish_resting(struct cx_sim *sim, const struct cx_instrument *inst,
     struct cx__sim_order *o = &sim->orders[slot];
     cx__sim_release_lock(sim, inst, o);
     cx__sim_rest_unlink(sim, slot);
-    if (type == CX_SIM_EXPIRED) {
+    if (type == CX_EXEC_EXPIRED) {
         sim->stats.expired++;
-        struct cx_sim_msg *m = cx__sim_respond(sim, inst->venue, CX_SIM_EXPIRED, o);
+        struct cx_exec_report *m = cx__sim_respond(sim, inst->venue, CX_EXEC_EXPIRED, o);
         if (m != NULL)
             m->leaves_qty_m = 0;
     }
@@ -177,7 +177,7 @@ static int64_t fill_resting(struct cx_sim *sim, const struct cx_instrument *inst
     int64_t room = reduce_room(sim, inst, o);
     if (room == 0) {
         /* A reduce-only order whose position is gone can never execute: the venue drops it. */
-        finish_resting(sim, inst, slot, CX_SIM_EXPIRED);
+        finish_resting(sim, inst, slot, CX_EXEC_EXPIRED);
         return 0;
     }
     qty_m = min64(min64(qty_m, o->remaining_m), room);
@@ -198,7 +198,7 @@ static void reject(struct cx_sim *sim, uint32_t slot, uint8_t venue, enum cx_rej
     struct cx__sim_order *o = &sim->orders[slot];
     sim->stats.rejected++;
     sim->stats.rejects[why]++;
-    struct cx_sim_msg *m = cx__sim_respond(sim, venue, CX_SIM_REJECT, o);
+    struct cx_exec_report *m = cx__sim_respond(sim, venue, CX_EXEC_REJECT, o);
     if (m != NULL) {
         m->reject = (uint8_t)why;
         m->leaves_qty_m = 0;
@@ -231,7 +231,8 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         reject(sim, slot, venue, CX_REJ_DUPLICATE_ID);
         return;
     }
-    if (inst == NULL || req->inst_id >= sim->n_inst || !req_is_valid(req)) {
+    if (inst == NULL || req->inst_id >= sim->n_inst || !req_is_valid(req) ||
+        req->account_id == CX__SIM_BAD_ACCOUNT) {
         reject(sim, slot, venue, CX_REJ_INVALID);
         return;
     }
@@ -300,7 +301,7 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
     /* A post-only order can only pay the maker fee; anything else may take, so it must cover
      * the taker fee (Binance checks balances the same way before an order rests). */
     o->hold_fee_ppb = tif == CX_TIF_POST_ONLY ? inst->maker_fee_ppb : inst->taker_fee_ppb;
-    struct cx_account *acct = cx__sim_account(sim, venue);
+    struct cx_account *acct = cx__sim_account(sim, o);
     if (acct != NULL) {
         int64_t check_price = is_market ? worst : req->price_m;
         enum cx_reject why = cx_account_check(acct, inst, req, check_price, o->hold_fee_ppb);
@@ -320,7 +321,7 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
 
     o->venue_order_id = sim->next_venue_order_id++;
     sim->stats.accepted++;
-    (void)cx__sim_respond(sim, venue, CX_SIM_ACK, o);
+    (void)cx__sim_respond(sim, venue, CX_EXEC_ACK, o);
 
     /* Take what crosses. */
     int64_t room = reduce_room(sim, inst, o);
@@ -340,7 +341,7 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
     }
     if (tif == CX_TIF_IOC || tif == CX_TIF_FOK || taken >= room) {
         sim->stats.expired++;
-        struct cx_sim_msg *m = cx__sim_respond(sim, venue, CX_SIM_EXPIRED, o);
+        struct cx_exec_report *m = cx__sim_respond(sim, venue, CX_EXEC_EXPIRED, o);
         if (m != NULL)
             m->leaves_qty_m = 0;
         cx__sim_free_order(sim, slot);

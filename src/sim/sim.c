@@ -210,9 +210,14 @@ static int check_cfg(const struct cx_sim_cfg *cfg, struct cx_parse_err *err)
             return cfg_fail(err, "account with an unknown venue", "accounts");
         if (a->n_balances > CX_ACCOUNT_MAX_ASSETS || a->n_perps > CX_ACCOUNT_MAX_PERPS)
             return cfg_fail(err, "account tables over capacity", "accounts");
+        if (strnlen(a->name, sizeof a->name) == sizeof a->name)
+            return cfg_fail(err, "account name not NUL-terminated", "accounts");
+        /* Several accounts may share a venue (a buy and a sell account); orders name theirs
+         * by id, and an order without one uses the venue's first. Names tell them apart. */
         for (uint32_t j = 0; j < i; j++)
-            if (cfg->accounts[j].venue == a->venue)
-                return cfg_fail(err, "two accounts for one venue", "accounts");
+            if (cfg->accounts[j].venue == a->venue &&
+                strcmp(cfg->accounts[j].name, a->name) == 0)
+                return cfg_fail(err, "two accounts with one name on one venue", "accounts");
     }
     if (cfg->n_funding > CX_SIM_MAX_FUNDING)
         return cfg_fail(err, "too many funding schedules", "n_funding");
@@ -380,12 +385,10 @@ int cx_sim_add_book(struct cx_sim *sim, uint32_t inst_id)
     return cx__sim_get_book(sim, inst_id, &book);
 }
 
-struct cx_account *cx__sim_account(struct cx_sim *sim, uint8_t venue)
+struct cx_account *cx__sim_account(struct cx_sim *sim, const struct cx__sim_order *o)
 {
-    for (uint32_t i = 0; i < sim->n_accounts; i++)
-        if (sim->accounts[i].venue == venue)
-            return &sim->accounts[i];
-    return NULL;
+    uint16_t id = o->req.account_id;
+    return id >= 1 && id <= sim->n_accounts ? &sim->accounts[id - 1] : NULL;
 }
 
 const struct cx_account *cx_sim_account(const struct cx_sim *sim, enum cx_venue venue)
@@ -396,6 +399,13 @@ const struct cx_account *cx_sim_account(const struct cx_sim *sim, enum cx_venue 
         if (sim->accounts[i].venue == (uint8_t)venue)
             return &sim->accounts[i];
     return NULL;
+}
+
+const struct cx_account *cx_sim_account_by_id(const struct cx_sim *sim, uint16_t account_id)
+{
+    if (sim == NULL || account_id == 0 || account_id > sim->n_accounts)
+        return NULL;
+    return &sim->accounts[account_id - 1];
 }
 
 /*
@@ -430,7 +440,7 @@ int64_t cx__sim_lock_amount(const struct cx_sim *sim, const struct cx_instrument
     int64_t notional;
     if (cx_notional(inst, o->req.price_m, qty_m, 1, &notional) != 0 || notional < 0)
         return 0;
-    const struct cx_account *acct = cx_sim_account(sim, (enum cx_venue)inst->venue);
+    const struct cx_account *acct = cx__sim_account((struct cx_sim *)sim, o);
     int64_t lev = acct != NULL && acct->leverage > 0 ? acct->leverage : 1;
     return notional / lev + (notional % lev != 0);
 }
@@ -451,7 +461,7 @@ static struct cx_balance *lock_balance(struct cx_account *acct,
 void cx__sim_set_lock(struct cx_sim *sim, const struct cx_instrument *inst,
                       struct cx__sim_order *o)
 {
-    struct cx_account *acct = cx__sim_account(sim, inst->venue);
+    struct cx_account *acct = cx__sim_account(sim, o);
     if (acct == NULL)
         return;
     int64_t want = cx__sim_lock_amount(sim, inst, o, o->remaining_m);
@@ -470,7 +480,8 @@ void cx__sim_release_lock(struct cx_sim *sim, const struct cx_instrument *inst,
 {
     if (o->locked == 0)
         return;
-    struct cx_account *acct = cx__sim_account(sim, inst->venue);
+    (void)inst;
+    struct cx_account *acct = cx__sim_account(sim, o);
     if (acct != NULL && o->lock_bal < acct->n_balances)
         acct->balances[o->lock_bal].locked -= o->locked;
     o->locked = 0;
@@ -542,7 +553,7 @@ void cx__sim_rest_unlink(struct cx_sim *sim, uint32_t slot)
  * MARK: responses
  * ------------------------------------------------------------------------------------------- */
 
-struct cx_sim_msg *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t type,
+struct cx_exec_report *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t type,
                                    const struct cx__sim_order *o)
 {
     if (venue >= CX_VENUE_COUNT)
@@ -562,7 +573,7 @@ struct cx_sim_msg *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t ty
     sim->last_resp_ns[venue] = deliver;
     if (sim->resp_heap.n > sim->stats.responses_high_water)
         sim->stats.responses_high_water = sim->resp_heap.n;
-    struct cx_sim_msg *m = &sim->resp[idx];
+    struct cx_exec_report *m = &sim->resp[idx];
     memset(m, 0, sizeof *m);
     m->type = type;
     m->exch_ns = sim->clock_ns;
@@ -570,6 +581,7 @@ struct cx_sim_msg *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t ty
     m->inst_id = UINT32_MAX;
     if (o != NULL) {
         m->inst_id = o->req.inst_id;
+        m->account_id = o->req.account_id;
         m->client_id = o->req.client_id;
         m->venue_order_id = o->venue_order_id;
         m->leaves_qty_m = o->remaining_m;
@@ -577,7 +589,7 @@ struct cx_sim_msg *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t ty
     return m;
 }
 
-int cx_sim_poll(struct cx_sim *sim, int64_t now_ns, struct cx_sim_msg *out)
+int cx_sim_poll(struct cx_sim *sim, int64_t now_ns, struct cx_exec_report *out)
 {
     if (sim == NULL || out == NULL || sim->resp_heap.n == 0)
         return 0;
@@ -639,13 +651,11 @@ static void schedule_funding(struct cx_sim *sim, int64_t start_ns)
  * (100000 ppb): pays 0.0618002 USDT, amount = -6180020 @ 1e-8.
  * rate_ppb is the schedule's constant rate or the due event's rate of a series.
  */
-static void do_funding(struct cx_sim *sim, uint32_t i, int64_t rate_ppb)
+static void do_funding_account(struct cx_sim *sim, const struct cx_instrument *inst,
+                               uint16_t account_id, int64_t rate_ppb)
 {
-    const struct cx_sim_funding *f = &sim->funding[i];
-    const struct cx_instrument *inst = cx_registry_get(sim->reg, f->inst_id);
-    struct cx_account *acct = inst != NULL ? cx__sim_account(sim, inst->venue) : NULL;
-    if (inst == NULL || acct == NULL)
-        return;
+    struct cx_account *acct = &sim->accounts[account_id - 1];
+    const struct cx_sim_funding *f = &(struct cx_sim_funding){.inst_id = inst->id};
     const struct cx_perp_pos *pos = NULL;
     for (uint32_t j = 0; j < acct->n_perps; j++)
         if (acct->perps[j].inst_id == f->inst_id)
@@ -668,11 +678,25 @@ static void do_funding(struct cx_sim *sim, uint32_t i, int64_t rate_ppb)
         return;
     }
     sim->stats.funding_payments++;
-    struct cx_sim_msg *m = cx__sim_respond(sim, inst->venue, CX_SIM_FUNDING, NULL);
+    struct cx_exec_report *m = cx__sim_respond(sim, inst->venue, CX_EXEC_FUNDING, NULL);
     if (m != NULL) {
         m->inst_id = f->inst_id;
+        m->account_id = account_id;
         m->amount = amount;
+        m->rate_ppb = rate_ppb;
     }
+}
+
+static void do_funding(struct cx_sim *sim, uint32_t i, int64_t rate_ppb)
+{
+    const struct cx_sim_funding *f = &sim->funding[i];
+    const struct cx_instrument *inst = cx_registry_get(sim->reg, f->inst_id);
+    if (inst == NULL)
+        return;
+    /* Every account of the venue settles its own position, in account order. */
+    for (uint32_t a = 0; a < sim->n_accounts; a++)
+        if (sim->accounts[a].venue == inst->venue)
+            do_funding_account(sim, inst, (uint16_t)(a + 1), rate_ppb);
 }
 
 /* Funding time t_ns of schedule i is due: pay it, then schedule the schedule's next time. A
@@ -715,7 +739,7 @@ static void do_cancel(struct cx_sim *sim, uint64_t client_id, uint8_t venue)
         /* Unknown, already final, or (not possible with ordered sessions) still in flight. */
         sim->stats.cancel_rejects++;
         sim->stats.rejects[CX_REJ_UNKNOWN_ORDER]++;
-        struct cx_sim_msg *m = cx__sim_respond(sim, venue, CX_SIM_CANCEL_REJECT, NULL);
+        struct cx_exec_report *m = cx__sim_respond(sim, venue, CX_EXEC_CANCEL_REJECT, NULL);
         if (m != NULL) {
             m->client_id = client_id;
             m->reject = CX_REJ_UNKNOWN_ORDER;
@@ -731,7 +755,7 @@ static void do_cancel(struct cx_sim *sim, uint64_t client_id, uint8_t venue)
     cx__sim_release_lock(sim, inst, o);
     cx__sim_rest_unlink(sim, slot);
     sim->stats.canceled++;
-    struct cx_sim_msg *m = cx__sim_respond(sim, inst->venue, CX_SIM_CANCELED, o);
+    struct cx_exec_report *m = cx__sim_respond(sim, inst->venue, CX_EXEC_CANCELED, o);
     if (m != NULL)
         m->leaves_qty_m = 0;
     cx__sim_free_order(sim, slot);
@@ -807,6 +831,24 @@ static uint8_t venue_of(const struct cx_sim *sim, uint32_t inst_id)
     return inst != NULL && inst->venue < CX_VENUE_COUNT ? inst->venue : CX_VENUE_UNKNOWN;
 }
 
+/* The account an order trades on: its own account_id when that account is on the
+ * instrument's venue; for account_id 0 the venue's first account (0 when the venue has none:
+ * not balance-checked); CX__SIM_BAD_ACCOUNT for an id that does not exist or belongs to
+ * another venue (rejected on arrival as invalid). */
+static uint16_t resolve_account(const struct cx_sim *sim, const struct cx_order_req *req)
+{
+    uint8_t venue = venue_of(sim, req->inst_id);
+    if (req->account_id != 0) {
+        if (req->account_id > sim->n_accounts || sim->accounts[req->account_id - 1].venue != venue)
+            return CX__SIM_BAD_ACCOUNT;
+        return req->account_id;
+    }
+    for (uint32_t i = 0; i < sim->n_accounts; i++)
+        if (sim->accounts[i].venue == venue)
+            return (uint16_t)(i + 1);
+    return 0;
+}
+
 int cx_sim_submit(struct cx_sim *sim, const struct cx_order_req *req, int64_t now_ns)
 {
     if (sim == NULL || req == NULL)
@@ -819,6 +861,7 @@ int cx_sim_submit(struct cx_sim *sim, const struct cx_order_req *req, int64_t no
         return CX_ENOSPC;
     struct cx__sim_order *o = &sim->orders[slot];
     o->req = *req;
+    o->req.account_id = resolve_account(sim, req);
     o->submit_ns = now_ns;
     o->remaining_m = req->qty_m;
     o->state = CX__ORD_IN_FLIGHT;

@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 #define CX__SIM_NONE UINT32_MAX /* "no slot" in lists and indexes */
+#define CX__SIM_BAD_ACCOUNT UINT16_MAX /* an order's account_id that names no account of its
+                                          venue: rejected on arrival (CX_REJ_INVALID) */
 
 /** Order slot states. */
 enum cx__sim_ord_state { CX__ORD_FREE = 0, CX__ORD_IN_FLIGHT, CX__ORD_RESTING };
@@ -112,7 +114,7 @@ struct cx_sim {
     struct cx__sim_heap ev_heap;   /* internal events */
     struct cx__sim_ev *ev;         /* payloads of ev_heap */
     struct cx__sim_heap resp_heap; /* undelivered responses */
-    struct cx_sim_msg *resp;       /* payloads of resp_heap */
+    struct cx_exec_report *resp;       /* payloads of resp_heap */
 
     uint64_t seq;                  /* next heap sequence number */
     int64_t clock_ns;              /* venue clock (INT64_MIN before anything happened) */
@@ -129,8 +131,8 @@ struct cx_sim {
 uint64_t cx__sim_rng_next(uint64_t *state);
 
 /* sim.c: services used by match.c */
-struct cx_account *cx__sim_account(struct cx_sim *sim, uint8_t venue);
-struct cx_sim_msg *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t type,
+struct cx_account *cx__sim_account(struct cx_sim *sim, const struct cx__sim_order *o);
+struct cx_exec_report *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_t type,
                                    const struct cx__sim_order *o);
 void cx__sim_free_order(struct cx_sim *sim, uint32_t slot);
 void cx__sim_rest_link(struct cx_sim *sim, uint32_t slot);

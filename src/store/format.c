@@ -23,7 +23,9 @@ static const char *const k_status[] = {"pending_new",    "new",      "partially_
 static const char *const k_reject[] = {
     "none",        "tick",         "lot",           "min_qty",      "min_notional", "balance",
     "margin",      "reduce_only",  "post_only",     "fok",          "no_liquidity",
-    "unknown_order", "duplicate_id", "risk",        "book_stale",   "invalid"};
+    "unknown_order", "duplicate_id", "risk",        "book_stale",   "invalid",
+    "risk_tick",     "risk_lot",     "risk_min_qty", "risk_min_notional", "risk_max_notional",
+    "risk_max_position", "risk_max_asset", "risk_max_open_orders", "risk_order_rate"};
 static const char *const k_liquidity[] = {"maker", "taker"};
 static const char *const k_kind[] = {"spot", "linear_perp", "inverse_perp"};
 

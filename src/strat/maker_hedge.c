@@ -39,7 +39,6 @@
 #define MAX_LAT_SAMPLES 65536
 #define MAX_LOOP_SAMPLES 65536
 
-enum { TIMER_SAMPLE = 1, TIMER_SUMMARY = 2, TIMER_HEDGE = 3, TIMER_BUDGET = 4 };
 
 struct quote {
     uint64_t id;       /* client id of the live quote (0: none) */
@@ -58,6 +57,10 @@ struct hedge_order {
 
 struct cx_mh {
     struct cx_mh_params p;
+    /* Timers (intrusive, strat.h): analyzer sample, monitor summary, hedge deadline, the
+     * naked-exposure budget running out while a hedge waits for the minimum notional. */
+    struct cx_timer t_sample, t_summary, t_hedge, t_budget;
+    uint16_t spot_account;     /* account of the spot leg (the strategy's default there) */
     uint32_t spot, perp;
     const struct cx_instrument *spot_in, *perp_in;
     struct cx_signal sig;
@@ -270,7 +273,7 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
             cx_ctx_log(ctx, "hedge_min_notional_after_budget", m->buf);
             m->sum.hedge_min_notional_overfills++;
         } else if (ref > 0 && notional < m->perp_in->min_notional) {
-            cx_ctx_timer_set(ctx, TIMER_BUDGET, now + cx_risk_exposure_ns_left(&m->expo));
+            cx_ctx_timer_start(ctx, &m->t_budget, now + cx_risk_exposure_ns_left(&m->expo));
             double wd = fabs(base_to_double(net_b(m)));
             if (wd > m->sum.max_residual_min_notional_base)
                 m->sum.max_residual_min_notional_base = wd;
@@ -332,7 +335,7 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
     h->remaining_b = (buy ? 1 : -1) * to_base(m->perp_in, qty_m);
     h->deadline_ns = now + m->p.hedge_timeout_ns;
     h->cancel_sent = false;
-    cx_ctx_timer_set(ctx, TIMER_HEDGE, h->deadline_ns);
+    cx_ctx_timer_start(ctx, &m->t_hedge, h->deadline_ns);
 }
 
 static void hedge_timer(struct cx_mh *m, struct cx_ctx *ctx)
@@ -400,9 +403,9 @@ static void quote_side(struct cx_mh *m, struct cx_ctx *ctx, struct quote *q, int
         return;
     /* Spot inventory: no sell without base, no buy without quote. */
     if (side == CX_SIDE_ASK) {
-        if (cx_ctx_balance(ctx, (enum cx_venue)in->venue, in->base) < to_base(in, qty_m))
+        if (cx_ctx_balance(ctx, m->spot_account, in->base) < to_base(in, qty_m))
             return;
-    } else if (cx_ctx_balance(ctx, (enum cx_venue)in->venue, in->quote) < notional) {
+    } else if (cx_ctx_balance(ctx, m->spot_account, in->quote) < notional) {
         return;
     }
     struct cx_order_req r = {.inst_id = m->spot, .side = (uint8_t)side, .type = CX_ORD_LIMIT,
@@ -460,12 +463,19 @@ static int mh_on_start(void *self, struct cx_ctx *ctx)
     }
     m->spot_in = cx_ctx_instrument(ctx, m->spot);
     m->perp_in = cx_ctx_instrument(ctx, m->perp);
+    m->spot_account = cx_ctx_account(ctx, (enum cx_venue)m->spot_in->venue, NULL);
+    /* Books of both legs; trades of the spot leg (the analyzer's volume). */
+    int rc = cx_ctx_subscribe(ctx, m->spot, CX_SUB_BOOK | CX_SUB_TRADES);
+    if (rc == 0)
+        rc = cx_ctx_subscribe(ctx, m->perp, CX_SUB_BOOK);
+    if (rc != 0)
+        return rc;
     m->sum.perp_lot_base = base_to_double(to_base(m->perp_in, m->perp_in->lot > 0 ? m->perp_in->lot : 1));
     int64_t now = cx_ctx_now_ns(ctx);
     int64_t budget_b = (int64_t)llround(m->p.naked_budget_base_s * 1e8);
     cx_risk_exposure_init(&m->expo, budget_b > 0 ? budget_b : 1, CX_NS_PER_S, now);
-    cx_ctx_timer_set(ctx, TIMER_SAMPLE, now + m->p.sample_interval_ns);
-    cx_ctx_timer_set(ctx, TIMER_SUMMARY, now + m->p.summary_interval_ns);
+    cx_ctx_timer_start(ctx, &m->t_sample, now + m->p.sample_interval_ns);
+    cx_ctx_timer_start(ctx, &m->t_summary, now + m->p.summary_interval_ns);
     snprintf(m->buf, sizeof m->buf,
              "\"spot\":\"%s\",\"perp\":\"%s\",\"position_size_usd\":%.2f,\"base_offset_ticks\":%d",
              m->spot_in->symbol, m->perp_in->symbol, m->p.position_size_usd,
@@ -561,70 +571,95 @@ static void mh_on_order(void *self, struct cx_ctx *ctx, const struct cx_order *o
     hedge_check(m, ctx);
 }
 
-static void mh_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
+/* The naked-exposure budget ran out while a hedge waited for the minimum notional. */
+static void mh_on_budget(void *self, struct cx_ctx *ctx, struct cx_timer *t)
 {
+    (void)t;
+    struct cx_mh *m = self;
+    int64_t t0 = cx_time_mono_ns();
+    hedge_check(m, ctx);
+    loop_sample(m, t0);
+}
+
+/* A hedge order's deadline: cancel what is still open; re-arm for the next deadline. */
+static void mh_on_hedge_deadline(void *self, struct cx_ctx *ctx, struct cx_timer *t)
+{
+    (void)t;
     struct cx_mh *m = self;
     int64_t now = cx_ctx_now_ns(ctx);
     int64_t t0 = cx_time_mono_ns();
-    if (id == TIMER_BUDGET) {
-        hedge_check(m, ctx); /* the naked-exposure budget ran out while a hedge waited */
-    } else if (id == TIMER_HEDGE) {
-        hedge_timer(m, ctx);
-        /* Re-arm for the next deadline of an order still open. */
-        int64_t next = INT64_MAX;
-        for (uint32_t i = 0; i < m->n_hedges; i++)
-            if (!m->hedges[i].cancel_sent && m->hedges[i].deadline_ns < next)
-                next = m->hedges[i].deadline_ns;
-        if (next != INT64_MAX)
-            cx_ctx_timer_set(ctx, TIMER_HEDGE, next > now ? next : now);
-    } else if (id == TIMER_SAMPLE) {
-        const struct cx_book *sb = cx_ctx_book(ctx, m->spot);
-        const struct cx_book *pb = cx_ctx_book(ctx, m->perp);
-        struct cx_book_top ts = {0}, tp = {0};
-        if (sb != NULL && cx_book_state(sb) == CX_BOOK_SYNCED)
-            cx_book_top(sb, &ts);
-        if (pb != NULL && cx_book_state(pb) == CX_BOOK_SYNCED)
-            cx_book_top(pb, &tp);
-        if (ts.has_bid && ts.has_ask && tp.has_bid && tp.has_ask) {
-            struct cx_signal_sample s = {
-                .ts_ns = now,
-                .spot_mid = cx_dec_to_double(ts.bid_price_m + ts.ask_price_m, m->spot_in->price_exp) / 2,
-                .perp_mid = cx_dec_to_double(tp.bid_price_m + tp.ask_price_m, m->perp_in->price_exp) / 2,
-                .volume_quote = m->volume_acc_quote};
-            m->volume_acc_quote = 0;
-            if (cx_signal_update(&m->sig, &s) == 0) {
-                uint32_t act = 0;
-                cx_risk_breaker_check(&m->brk, cx_signal_get_stats(&m->sig), now, &act);
-                /* A check can resume and trip again at once: log the resume first, so the
-                 * journal ends in the state the breaker is really in. */
-                if (act & CX_RISK_ACT_RESUMED)
-                    cx_ctx_log(ctx, "breaker_resume", "");
-                if (act & CX_RISK_ACT_CANCEL_ALL) {
-                    quotes_cancel(m, ctx);
-                    snprintf(m->buf, sizeof m->buf,
-                             "\"trigger\":\"%s\",\"mask\":%u,\"cooldown_s\":%.0f",
-                             cx_risk_trigger_name(m->brk.trigger), m->brk.trigger_mask,
-                             (double)m->p.breaker.cooldown_ns / 1e9);
-                    cx_ctx_log(ctx, "breaker_trip", m->buf);
-                }
+    hedge_timer(m, ctx);
+    int64_t next = INT64_MAX;
+    for (uint32_t i = 0; i < m->n_hedges; i++)
+        if (!m->hedges[i].cancel_sent && m->hedges[i].deadline_ns < next)
+            next = m->hedges[i].deadline_ns;
+    if (next != INT64_MAX)
+        cx_ctx_timer_start(ctx, &m->t_hedge, next > now ? next : now);
+    loop_sample(m, t0);
+}
+
+/* Analyzer sample: mids and volume into the analyzer, then the breaker. */
+static void mh_on_sample(void *self, struct cx_ctx *ctx, struct cx_timer *t)
+{
+    (void)t;
+    struct cx_mh *m = self;
+    int64_t now = cx_ctx_now_ns(ctx);
+    int64_t t0 = cx_time_mono_ns();
+    const struct cx_book *sb = cx_ctx_book(ctx, m->spot);
+    const struct cx_book *pb = cx_ctx_book(ctx, m->perp);
+    struct cx_book_top ts = {0}, tp = {0};
+    if (sb != NULL && cx_book_state(sb) == CX_BOOK_SYNCED)
+        cx_book_top(sb, &ts);
+    if (pb != NULL && cx_book_state(pb) == CX_BOOK_SYNCED)
+        cx_book_top(pb, &tp);
+    if (ts.has_bid && ts.has_ask && tp.has_bid && tp.has_ask) {
+        struct cx_signal_sample s = {
+            .ts_ns = now,
+            .spot_mid = cx_dec_to_double(ts.bid_price_m + ts.ask_price_m, m->spot_in->price_exp) / 2,
+            .perp_mid = cx_dec_to_double(tp.bid_price_m + tp.ask_price_m, m->perp_in->price_exp) / 2,
+            .volume_quote = m->volume_acc_quote};
+        m->volume_acc_quote = 0;
+        if (cx_signal_update(&m->sig, &s) == 0) {
+            uint32_t act = 0;
+            cx_risk_breaker_check(&m->brk, cx_signal_get_stats(&m->sig), now, &act);
+            /* A check can resume and trip again at once: log the resume first, so the
+             * journal ends in the state the breaker is really in. */
+            if (act & CX_RISK_ACT_RESUMED)
+                cx_ctx_log(ctx, "breaker_resume", "");
+            if (act & CX_RISK_ACT_CANCEL_ALL) {
+                quotes_cancel(m, ctx);
+                snprintf(m->buf, sizeof m->buf,
+                         "\"trigger\":\"%s\",\"mask\":%u,\"cooldown_s\":%.0f",
+                         cx_risk_trigger_name(m->brk.trigger), m->brk.trigger_mask,
+                         (double)m->p.breaker.cooldown_ns / 1e9);
+                cx_ctx_log(ctx, "breaker_trip", m->buf);
             }
         }
-        cx_ctx_timer_set(ctx, TIMER_SAMPLE, now + m->p.sample_interval_ns);
-    } else if (id == TIMER_SUMMARY) {
-        const struct cx_position *ps = cx_ctx_position(ctx, m->spot);
-        const struct cx_position *pp = cx_ctx_position(ctx, m->perp);
-        snprintf(m->buf, sizeof m->buf,
-                 "\"quotes\":%" PRIu64 ",\"spot_fills\":%" PRIu64 ",\"hedges\":%" PRIu64
-                 ",\"net_delta_base\":%.8f,\"spot_realized\":%.8f,\"perp_realized\":%.8f,"
-                 "\"fees\":%.8f,\"breaker\":\"%s\",\"loop_samples\":%u",
-                 m->sum.quotes, m->sum.spot_fills, m->sum.hedges, base_to_double(net_b(m)),
-                 cx_dec_to_double(ps->realized_pnl, CX_NOTIONAL_EXP),
-                 cx_dec_to_double(pp->realized_pnl, CX_NOTIONAL_EXP),
-                 cx_dec_to_double(ps->fees + pp->fees, CX_NOTIONAL_EXP),
-                 cx_risk_breaker_is_quoting_allowed(&m->brk) ? "armed" : "tripped", m->n_loop);
-        cx_ctx_log(ctx, "summary", m->buf);
-        cx_ctx_timer_set(ctx, TIMER_SUMMARY, now + m->p.summary_interval_ns);
     }
+    cx_ctx_timer_start(ctx, &m->t_sample, now + m->p.sample_interval_ns);
+    loop_sample(m, t0);
+}
+
+/* Monitor summary line in events.log. */
+static void mh_on_summary(void *self, struct cx_ctx *ctx, struct cx_timer *t)
+{
+    (void)t;
+    struct cx_mh *m = self;
+    int64_t now = cx_ctx_now_ns(ctx);
+    int64_t t0 = cx_time_mono_ns();
+    const struct cx_position *ps = cx_ctx_position(ctx, m->spot);
+    const struct cx_position *pp = cx_ctx_position(ctx, m->perp);
+    snprintf(m->buf, sizeof m->buf,
+             "\"quotes\":%" PRIu64 ",\"spot_fills\":%" PRIu64 ",\"hedges\":%" PRIu64
+             ",\"net_delta_base\":%.8f,\"spot_realized\":%.8f,\"perp_realized\":%.8f,"
+             "\"fees\":%.8f,\"breaker\":\"%s\",\"loop_samples\":%u",
+             m->sum.quotes, m->sum.spot_fills, m->sum.hedges, base_to_double(net_b(m)),
+             cx_dec_to_double(ps->realized_pnl, CX_NOTIONAL_EXP),
+             cx_dec_to_double(pp->realized_pnl, CX_NOTIONAL_EXP),
+             cx_dec_to_double(ps->fees + pp->fees, CX_NOTIONAL_EXP),
+             cx_risk_breaker_is_quoting_allowed(&m->brk) ? "armed" : "tripped", m->n_loop);
+    cx_ctx_log(ctx, "summary", m->buf);
+    cx_ctx_timer_start(ctx, &m->t_summary, now + m->p.summary_interval_ns);
     loop_sample(m, t0);
 }
 
@@ -645,7 +680,6 @@ static const struct cx_strategy_ops k_ops = {
     .on_trade = mh_on_trade,
     .on_order_update = mh_on_order,
     .on_fill = mh_on_fill,
-    .on_timer = mh_on_timer,
     .on_stop = mh_on_stop,
 };
 
@@ -667,6 +701,10 @@ int cx_mh_new(struct cx_mh **out, const struct cx_mh_params *p, struct cx_parse_
     if (m == NULL)
         return CX_ENOMEM;
     m->p = *p;
+    cx_timer_init(&m->t_sample, mh_on_sample, m);
+    cx_timer_init(&m->t_summary, mh_on_summary, m);
+    cx_timer_init(&m->t_hedge, mh_on_hedge_deadline, m);
+    cx_timer_init(&m->t_budget, mh_on_budget, m);
     m->lat_ms = calloc(MAX_LAT_SAMPLES, sizeof *m->lat_ms);
     m->loop_ns = calloc(MAX_LOOP_SAMPLES, sizeof *m->loop_ns);
     if (m->lat_ms == NULL || m->loop_ns == NULL) {

@@ -104,8 +104,15 @@ static void jt_on_stop(void *self, struct cx_ctx *ctx)
     cx_ctx_cancel_all(ctx, UINT32_MAX);
 }
 
+static int jt_on_start(void *self, struct cx_ctx *ctx)
+{
+    struct join_touch *s = self;
+    return cx_ctx_subscribe(ctx, s->spot, CX_SUB_BOOK);
+}
+
 static const struct cx_strategy_ops k_join_touch = {
     .name = "test_join_touch",
+    .on_start = jt_on_start,
     .on_book = jt_on_book,
     .on_fill = jt_on_fill,
     .on_order_update = jt_on_order,
@@ -113,6 +120,8 @@ static const struct cx_strategy_ops k_join_touch = {
 };
 
 struct crosser {
+    struct cx_timer timer; /* every every_ns */
+    uint32_t spot;         /* subscribed too: its mid marks the spot BTC balance */
     uint32_t perp;
     int64_t qty_m;
     int64_t every_ns;
@@ -125,16 +134,10 @@ struct crosser {
     int postonly_reject;
 };
 
-static int cr_on_start(void *self, struct cx_ctx *ctx)
-{
-    (void)self;
-    return cx_ctx_timer_set(ctx, 1, cx_ctx_now_ns(ctx) + 10 * CX_NS_PER_S);
-}
-
-static void cr_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
+static void cr_on_timer(void *self, struct cx_ctx *ctx, struct cx_timer *timer)
 {
     struct crosser *s = self;
-    (void)id;
+    (void)timer;
     const struct cx_book *b = cx_ctx_book(ctx, s->perp);
     struct cx_book_top t = {0};
     if (b != NULL && cx_book_state(b) == CX_BOOK_SYNCED)
@@ -164,7 +167,19 @@ static void cr_on_timer(void *self, struct cx_ctx *ctx, uint64_t id)
         }
         s->round++;
     }
-    cx_ctx_timer_set(ctx, 1, cx_ctx_now_ns(ctx) + s->every_ns);
+    cx_ctx_timer_start(ctx, &s->timer, cx_ctx_now_ns(ctx) + s->every_ns);
+}
+
+static int cr_on_start(void *self, struct cx_ctx *ctx)
+{
+    struct crosser *s = self;
+    cx_timer_init(&s->timer, cr_on_timer, s);
+    int rc = cx_ctx_subscribe(ctx, s->perp, CX_SUB_BOOK);
+    if (rc == 0)
+        rc = cx_ctx_subscribe(ctx, s->spot, CX_SUB_BOOK);
+    if (rc == 0)
+        rc = cx_ctx_timer_start(ctx, &s->timer, cx_ctx_now_ns(ctx) + 10 * CX_NS_PER_S);
+    return rc;
 }
 
 static void cr_on_fill(void *self, struct cx_ctx *ctx, const struct cx_fill *f)
@@ -190,7 +205,6 @@ static void cr_on_order(void *self, struct cx_ctx *ctx, const struct cx_order *o
 static const struct cx_strategy_ops k_crosser = {
     .name = "test_crosser",
     .on_start = cr_on_start,
-    .on_timer = cr_on_timer,
     .on_fill = cr_on_fill,
     .on_order_update = cr_on_order,
 };
@@ -390,6 +404,7 @@ static void test_crosser_races_and_rejects(void **state)
     setup_cfg(&cfg, &reg, 1000000);
     struct crosser cr = {.qty_m = 2, .every_ns = 20 * CX_NS_PER_S}; /* 0.002 BTC perp */
     cr.perp = cx_registry_find(&reg, CX_VENUE_BINANCE_USDM, "BTCUSDT", 7)->id;
+    cr.spot = cx_registry_find(&reg, CX_VENUE_BINANCE_SPOT, "BTCUSDT", 7)->id;
     struct audit au = {.fill_hash = 0xcbf29ce484222325ull, .init_quote = INT64_C(400000000000),
                        .init_base_m8 = 1000000};
     au.spot_inst = cx_registry_find(&reg, CX_VENUE_BINANCE_SPOT, "BTCUSDT", 7)->id;
@@ -410,6 +425,7 @@ static void test_crosser_races_and_rejects(void **state)
     assert_int_equal(cr.postonly_outcome, CX_ORD_REJECTED);
     assert_int_equal(cr.postonly_reject, CX_REJ_POST_ONLY);
     assert_int_equal(cr.race_outcome, CX_ORD_FILLED); /* the fill won the race */
+    assert_true(au.samples > 300); /* the spot mark is there: the equity was audited */
     assert_true(au.max_equity_error <= 2);
     cx_registry_fini(&reg);
 }
@@ -443,7 +459,8 @@ static void run_session(const char *dir)
     struct cx_session_opts so = {.dir = dir, .strategy_name = "test_join_touch",
                                  .config_json = "{\"qty\":\"0.001\"}"};
     struct cx_parse_err err = {0};
-    int rc = cx_backtest_session(&cfg, &k_join_touch, &jt, NULL, &so, NULL, &err);
+    struct cx_rt_strategy st = {.ops = &k_join_touch, .self = &jt};
+    int rc = cx_backtest_session(&cfg, &st, 1, NULL, &so, NULL, &err);
     if (rc != 0) {
         char buf[256];
         cx_parse_err_format(&err, buf, sizeof buf);
@@ -531,6 +548,12 @@ static void many_book(void *self, struct cx_ctx *ctx, uint32_t inst, const struc
     }
 }
 
+static int many_start(void *self, struct cx_ctx *ctx)
+{
+    struct many *s = self;
+    return cx_ctx_subscribe(ctx, s->perp, CX_SUB_BOOK);
+}
+
 static void many_order(void *self, struct cx_ctx *ctx, const struct cx_order *o)
 {
     struct many *s = self;
@@ -549,7 +572,8 @@ static void test_cancel_all_more_than_a_buffer(void **state)
     struct cx_engine_cfg cfg;
     setup_cfg(&cfg, &reg, 1000000);
     cx_account_balance(&cfg.sim.accounts[1], "USDT")->total = INT64_C(100000000000000); /* 1M */
-    static const struct cx_strategy_ops ops = {.name = "test_many", .on_book = many_book,
+    static const struct cx_strategy_ops ops = {.name = "test_many", .on_start = many_start,
+                                               .on_book = many_book,
                                                .on_order_update = many_order};
     struct many s = {.perp = cx_registry_find(&reg, CX_VENUE_BINANCE_USDM, "BTCUSDT", 7)->id};
     struct cx_parse_err err = {0};

@@ -42,6 +42,7 @@ static int64_t at(int64_t ms)
  * ------------------------------------------------------------------------------------------- */
 
 struct tie_log {
+    struct cx_timer t7, t5, t9; /* the timers of the test */
     uint32_t inst;        /* spot BTCUSDT */
     uint32_t n;           /* entries in line */
     char line[64][48];    /* "what@ms" in the order things happened */
@@ -56,17 +57,28 @@ static void add(struct tie_log *l, int64_t now_ns, const char *what)
     assert_int_equal(rel % MS, 0); /* every event of this test falls on a whole ms */
 }
 
+static void tl_timer(void *self, struct cx_ctx *ctx, struct cx_timer *t)
+{
+    struct tie_log *l = self;
+    const char *what = t == &l->t7 ? "timer7" : t == &l->t5 ? "timer5" : "timer9";
+    add(l, cx_ctx_now_ns(ctx), what);
+}
+
 static int tl_start(void *self, struct cx_ctx *ctx)
 {
     struct tie_log *l = self;
     int64_t now = cx_ctx_now_ns(ctx);
     l->inst = cx_ctx_find_instrument(ctx, CX_VENUE_BINANCE_SPOT, "BTCUSDT");
     assert_int_not_equal(l->inst, UINT32_MAX);
+    assert_int_equal(cx_ctx_subscribe(ctx, l->inst, CX_SUB_BOOK), 0);
+    cx_timer_init(&l->t7, tl_timer, l);
+    cx_timer_init(&l->t5, tl_timer, l);
+    cx_timer_init(&l->t9, tl_timer, l);
     /* Two timers for the same instant, armed 7 then 5: they must fire 7 then 5. */
-    assert_int_equal(cx_ctx_timer_set(ctx, 7, at(3)), 0);
-    assert_int_equal(cx_ctx_timer_set(ctx, 5, at(3)), 0);
+    assert_int_equal(cx_ctx_timer_start(ctx, &l->t7, at(3)), 0);
+    assert_int_equal(cx_ctx_timer_start(ctx, &l->t5, at(3)), 0);
     /* A timer at the instant of a local message and of a performance sample. */
-    assert_int_equal(cx_ctx_timer_set(ctx, 9, at(1000)), 0);
+    assert_int_equal(cx_ctx_timer_start(ctx, &l->t9, at(1000)), 0);
     add(l, now, "start");
     return 0;
 }
@@ -103,13 +115,6 @@ static void tl_order(void *self, struct cx_ctx *ctx, const struct cx_order *o)
     add(self, cx_ctx_now_ns(ctx), what);
 }
 
-static void tl_timer(void *self, struct cx_ctx *ctx, uint64_t id)
-{
-    char what[16];
-    snprintf(what, sizeof what, "timer%llu", (unsigned long long)id);
-    add(self, cx_ctx_now_ns(ctx), what);
-}
-
 static void tl_stop(void *self, struct cx_ctx *ctx)
 {
     add(self, cx_ctx_now_ns(ctx), "stop");
@@ -121,7 +126,6 @@ static const struct cx_strategy_ops k_tie_ops = {
     .on_start = tl_start,
     .on_book = tl_book,
     .on_order_update = tl_order,
-    .on_timer = tl_timer,
     .on_stop = tl_stop,
 };
 

@@ -581,7 +581,7 @@ struct fx {
     struct cx_sim *sim;
     uint64_t seq;
     uint32_t n;
-    struct cx_sim_msg msgs[MAX_MSGS];
+    struct cx_exec_report msgs[MAX_MSGS];
 };
 
 /* A Gate-style USDT perp: tick 0.1, contracts of 0.0001 base (multiplier 1e-4), taker 0.05 %;
@@ -661,7 +661,7 @@ static void book(struct fx *fx, int64_t bid_m, int64_t ask_m, int64_t t)
 static void pump(struct fx *fx, int64_t until)
 {
     assert_int_equal(cx_sim_advance(fx->sim, until), 0);
-    struct cx_sim_msg m;
+    struct cx_exec_report m;
     while (cx_sim_poll(fx->sim, until, &m) == 1) {
         assert_true(fx->n < MAX_MSGS);
         fx->msgs[fx->n++] = m;
@@ -692,7 +692,7 @@ static uint32_t fundings(const struct fx *fx, uint32_t *out_last)
 {
     uint32_t k = 0;
     for (uint32_t i = 0; i < fx->n; i++)
-        if (fx->msgs[i].type == CX_SIM_FUNDING) {
+        if (fx->msgs[i].type == CX_EXEC_FUNDING) {
             k++;
             *out_last = i;
         }
@@ -734,7 +734,7 @@ static void test_sim_series(void **state)
     assert_int_equal(fundings(fx, &last), 0);
     pump(fx, t1 + RESP_NS);
     assert_int_equal(fundings(fx, &last), 1);
-    const struct cx_sim_msg *m = &fx->msgs[last];
+    const struct cx_exec_report *m = &fx->msgs[last];
     assert_int_equal(m->inst_id, fx->perp);
     assert_int_equal(m->client_id, 0);
     assert_int_equal(m->exch_ns, t1);
@@ -872,7 +872,7 @@ static void test_sim_real_binance(void **state)
     static const int64_t want_amount[3] = { -23398256, -29041389, -28221547 };
     uint32_t k = 0;
     for (uint32_t i = 0; i < fx->n; i++) {
-        if (fx->msgs[i].type != CX_SIM_FUNDING)
+        if (fx->msgs[i].type != CX_EXEC_FUNDING)
             continue;
         assert_true(k < 3);
         assert_int_equal(fx->msgs[i].exch_ns, day + want_t[k]);

@@ -43,7 +43,7 @@ struct fx {
     uint64_t last_seq[2];       /* last depth update id sent, per instrument */
     uint64_t trade_id;          /* trade ids */
     uint32_t n;                 /* messages collected */
-    struct cx_sim_msg msgs[MAX_MSGS];
+    struct cx_exec_report msgs[MAX_MSGS];
 };
 
 static struct cx_instrument make_inst(enum cx_venue venue, enum cx_inst_kind kind)
@@ -262,7 +262,7 @@ static void submit(struct fx *fx, uint64_t cid, uint32_t inst, uint8_t side, uin
 static void pump(struct fx *fx, int64_t until)
 {
     assert_int_equal(cx_sim_advance(fx->sim, until), 0);
-    struct cx_sim_msg m;
+    struct cx_exec_report m;
     while (cx_sim_poll(fx->sim, until, &m) == 1) {
         assert_true(fx->n < MAX_MSGS);
         assert_true(m.deliver_ns <= until);
@@ -270,7 +270,7 @@ static void pump(struct fx *fx, int64_t until)
     }
 }
 
-static const struct cx_sim_msg *msg_at(const struct fx *fx, uint32_t i)
+static const struct cx_exec_report *msg_at(const struct fx *fx, uint32_t i)
 {
     if (i >= fx->n)
         fail_msg("expected a message #%u, have %u", (unsigned)i, (unsigned)fx->n);
@@ -278,10 +278,10 @@ static const struct cx_sim_msg *msg_at(const struct fx *fx, uint32_t i)
 }
 
 /* Check message i: type, client id, and for rejects the reason. */
-static const struct cx_sim_msg *expect(const struct fx *fx, uint32_t i, uint8_t type,
+static const struct cx_exec_report *expect(const struct fx *fx, uint32_t i, uint8_t type,
                                        uint64_t cid)
 {
-    const struct cx_sim_msg *m = msg_at(fx, i);
+    const struct cx_exec_report *m = msg_at(fx, i);
     if (m->type != type || m->client_id != cid)
         fail_msg("message #%u: type %u cid %llu, expected type %u cid %llu (reject %s)",
                  (unsigned)i, m->type, (unsigned long long)m->client_id, type,
@@ -289,10 +289,10 @@ static const struct cx_sim_msg *expect(const struct fx *fx, uint32_t i, uint8_t 
     return m;
 }
 
-static const struct cx_sim_msg *expect_fill(const struct fx *fx, uint32_t i, uint64_t cid,
+static const struct cx_exec_report *expect_fill(const struct fx *fx, uint32_t i, uint64_t cid,
                                             int64_t px, int64_t qty, uint8_t liq, int64_t fee)
 {
-    const struct cx_sim_msg *m = expect(fx, i, CX_SIM_FILL, cid);
+    const struct cx_exec_report *m = expect(fx, i, CX_EXEC_FILL, cid);
     assert_int_equal(m->fill.client_id, cid);
     assert_int_equal(m->fill.price_m, px);
     assert_int_equal(m->fill.qty_m, qty);
@@ -311,7 +311,7 @@ static void expect_reject(struct fx *fx, uint64_t cid, uint32_t inst, uint8_t si
     submit(fx, cid, inst, side, type, tif, px, qty, now);
     pump(fx, now + ENTRY_NS + RESP_NS);
     assert_int_equal(fx->n, first + 1);
-    const struct cx_sim_msg *m = expect(fx, first, CX_SIM_REJECT, cid);
+    const struct cx_exec_report *m = expect(fx, first, CX_EXEC_REJECT, cid);
     if (m->reject != why)
         fail_msg("cid %llu: reject %s, expected %s", (unsigned long long)cid,
                  cx_reject_name((enum cx_reject)m->reject), cx_reject_name(why));
@@ -470,11 +470,17 @@ static void test_rejects(void **state)
     /* Reduce-only means nothing on spot. */
     {
         uint32_t first = fx->n;
-        struct cx_order_req r = { 14, fx->spot, B, L, GTC, CX_ORD_F_REDUCE_ONLY, PX(99.90),
-                                  QTY(1) };
+        struct cx_order_req r = {.client_id = 14,
+                                 .inst_id = fx->spot,
+                                 .side = B,
+                                 .type = L,
+                                 .tif = GTC,
+                                 .flags = CX_ORD_F_REDUCE_ONLY,
+                                 .price_m = PX(99.90),
+                                 .qty_m = QTY(1)};
         assert_int_equal(cx_sim_submit(fx->sim, &r, t += 10000), 0);
         pump(fx, t + ENTRY_NS + RESP_NS);
-        assert_int_equal(expect(fx, first, CX_SIM_REJECT, 14)->reject, CX_REJ_INVALID);
+        assert_int_equal(expect(fx, first, CX_EXEC_REJECT, 14)->reject, CX_REJ_INVALID);
     }
 
     /* Perps: margin, reduce-only, no liquidity. */
@@ -483,11 +489,17 @@ static void test_rejects(void **state)
     expect_reject(fx, 20, fx->perp, B, L, GTC, PX(100.00), QTY(1500), CX_REJ_MARGIN, t += 10000);
     {
         uint32_t first = fx->n;
-        struct cx_order_req r = { 21, fx->perp, A, L, GTC, CX_ORD_F_REDUCE_ONLY, PX(100.00),
-                                  QTY(1) };
+        struct cx_order_req r = {.client_id = 21,
+                                 .inst_id = fx->perp,
+                                 .side = A,
+                                 .type = L,
+                                 .tif = GTC,
+                                 .flags = CX_ORD_F_REDUCE_ONLY,
+                                 .price_m = PX(100.00),
+                                 .qty_m = QTY(1)};
         assert_int_equal(cx_sim_submit(fx->sim, &r, t += 10000), 0);
         pump(fx, t + ENTRY_NS + RESP_NS);
-        assert_int_equal(expect(fx, first, CX_SIM_REJECT, 21)->reject, CX_REJ_REDUCE_ONLY);
+        assert_int_equal(expect(fx, first, CX_EXEC_REJECT, 21)->reject, CX_REJ_REDUCE_ONLY);
     }
     expect_reject(fx, 22, fx->perp, A, M, CX_TIF_IOC, 0, QTY(1), CX_REJ_NO_LIQUIDITY,
                   t += 10000);
@@ -503,7 +515,7 @@ static void test_rejects(void **state)
     /* Duplicate client id while the first order is live. */
     submit(fx, 30, fx->spot, B, L, GTC, PX(99.00), QTY(1), t += 10000);
     pump(fx, t + ENTRY_NS + RESP_NS);
-    expect(fx, fx->n - 1, CX_SIM_ACK, 30);
+    expect(fx, fx->n - 1, CX_EXEC_ACK, 30);
     expect_reject(fx, 30, fx->spot, B, L, GTC, PX(99.00), QTY(1), CX_REJ_DUPLICATE_ID,
                   t += 10000);
     assert_int_equal(queue_of(fx, 30), 0); /* the original still rests */
@@ -526,7 +538,7 @@ static void test_locks(void **state)
     /* 50 @ 99.90 holds 4995 + 0.2 % (the taker rate a GTC may pay) = 5004.99 USDT. */
     submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_GTC, PX(99.90), QTY(50), t);
     pump(fx, t + 10000);
-    expect(fx, 0, CX_SIM_ACK, 1);
+    expect(fx, 0, CX_EXEC_ACK, 1);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_SPOT, "USDT")->locked, USDT(5004.99));
     /* 60 @ 99.80 needs 5999.976 > 4995.01 free. */
     expect_reject(fx, 2, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_GTC, PX(99.80), QTY(60),
@@ -541,8 +553,8 @@ static void test_locks(void **state)
     assert_int_equal(cx_sim_cancel(fx->sim, 1, t += 10000), 0);
     assert_int_equal(cx_sim_cancel(fx->sim, 3, t), 0);
     pump(fx, t + 10000);
-    expect(fx, fx->n - 2, CX_SIM_CANCELED, 1);
-    expect(fx, fx->n - 1, CX_SIM_CANCELED, 3);
+    expect(fx, fx->n - 2, CX_EXEC_CANCELED, 1);
+    expect(fx, fx->n - 1, CX_EXEC_CANCELED, 3);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_SPOT, "USDT")->locked, 0);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_SPOT, "TST")->locked, 0);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_SPOT, "USDT")->total, USDT(10000));
@@ -568,10 +580,10 @@ static void test_post_only(void **state)
            t += 10000);
     submit(fx, 4, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(99.90), QTY(1), t);
     pump(fx, t + ENTRY_NS + RESP_NS);
-    const struct cx_sim_msg *m = expect(fx, fx->n - 2, CX_SIM_ACK, 3);
+    const struct cx_exec_report *m = expect(fx, fx->n - 2, CX_EXEC_ACK, 3);
     assert_int_equal(m->leaves_qty_m, QTY(1));
     assert_true(m->venue_order_id > 0);
-    expect(fx, fx->n - 1, CX_SIM_ACK, 4);
+    expect(fx, fx->n - 1, CX_EXEC_ACK, 4);
     assert_int_equal(queue_of(fx, 3), 0);
     assert_int_equal(queue_of(fx, 4), QTY(5));
     fx_free(fx);
@@ -586,17 +598,17 @@ static void test_ioc_partial_expire(void **state)
     submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.20), QTY(7), t += 10);
     pump(fx, t + ENTRY_NS + RESP_NS);
     assert_int_equal(fx->n, 4);
-    expect(fx, 0, CX_SIM_ACK, 1);
+    expect(fx, 0, CX_EXEC_ACK, 1);
     /* 2 @ 100.10 = 200.20 USDT, fee 0.2 % = 0.4004; 4 @ 100.20 = 400.80, fee 0.8016. */
-    const struct cx_sim_msg *f1 =
+    const struct cx_exec_report *f1 =
         expect_fill(fx, 1, 1, PX(100.10), QTY(2), CX_LIQ_TAKER, USDT(0.4004));
     assert_int_equal(f1->leaves_qty_m, QTY(5));
-    const struct cx_sim_msg *f2 =
+    const struct cx_exec_report *f2 =
         expect_fill(fx, 2, 1, PX(100.20), QTY(4), CX_LIQ_TAKER, USDT(0.8016));
     assert_int_equal(f2->leaves_qty_m, QTY(1));
     assert_true(f2->fill.fill_id > f1->fill.fill_id);
     assert_int_equal(f1->fill.latency_ns, ENTRY_NS + RESP_NS);
-    const struct cx_sim_msg *e = expect(fx, 3, CX_SIM_EXPIRED, 1);
+    const struct cx_exec_report *e = expect(fx, 3, CX_EXEC_EXPIRED, 1);
     assert_int_equal(e->leaves_qty_m, 0);
     for (uint32_t i = 0; i < 4; i++) {
         assert_int_equal(fx->msgs[i].exch_ns, t + ENTRY_NS);
@@ -610,8 +622,8 @@ static void test_ioc_partial_expire(void **state)
     /* An IOC that does not cross expires at once. */
     submit(fx, 2, fx->spot, CX_SIDE_ASK, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.00), QTY(1), t += 10);
     pump(fx, t + ENTRY_NS + RESP_NS);
-    expect(fx, 4, CX_SIM_ACK, 2);
-    expect(fx, 5, CX_SIM_EXPIRED, 2);
+    expect(fx, 4, CX_EXEC_ACK, 2);
+    expect(fx, 5, CX_EXEC_EXPIRED, 2);
     fx_free(fx);
 }
 
@@ -628,9 +640,9 @@ static void test_fok(void **state)
     submit(fx, 2, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_FOK, PX(100.20), QTY(6), t += 10);
     pump(fx, t + ENTRY_NS + RESP_NS);
     assert_int_equal(fx->n, 4);
-    expect(fx, 1, CX_SIM_ACK, 2);
+    expect(fx, 1, CX_EXEC_ACK, 2);
     expect_fill(fx, 2, 2, PX(100.10), QTY(2), CX_LIQ_TAKER, USDT(0.4004));
-    const struct cx_sim_msg *f = expect_fill(fx, 3, 2, PX(100.20), QTY(4), CX_LIQ_TAKER,
+    const struct cx_exec_report *f = expect_fill(fx, 3, 2, PX(100.20), QTY(4), CX_LIQ_TAKER,
                                              USDT(0.8016));
     assert_int_equal(f->leaves_qty_m, 0);
     fx_free(fx);
@@ -645,7 +657,7 @@ static void test_market_walk(void **state)
     submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_MARKET, CX_TIF_GTC, 0, QTY(6.5), t += 10);
     pump(fx, t + ENTRY_NS + RESP_NS);
     assert_int_equal(fx->n, 4);
-    expect(fx, 0, CX_SIM_ACK, 1);
+    expect(fx, 0, CX_EXEC_ACK, 1);
     expect_fill(fx, 1, 1, PX(100.10), QTY(2), CX_LIQ_TAKER, USDT(0.4004));
     expect_fill(fx, 2, 1, PX(100.20), QTY(4), CX_LIQ_TAKER, USDT(0.8016));
     /* 0.5 @ 100.40 = 50.20 USDT, fee 0.1004. */
@@ -653,11 +665,11 @@ static void test_market_walk(void **state)
     /* The replayed book is not consumed: a second market order sees the same levels. */
     submit(fx, 2, fx->spot, CX_SIDE_ASK, CX_ORD_MARKET, CX_TIF_IOC, 0, QTY(9), t += 10);
     pump(fx, t + ENTRY_NS + RESP_NS);
-    expect(fx, 4, CX_SIM_ACK, 2);
+    expect(fx, 4, CX_EXEC_ACK, 2);
     /* 5 @ 99.90 = 499.50, fee 0.999; 3 @ 99.80 = 299.40, fee 0.5988; then nothing: expired. */
     expect_fill(fx, 5, 2, PX(99.90), QTY(5), CX_LIQ_TAKER, USDT(0.999));
     expect_fill(fx, 6, 2, PX(99.80), QTY(3), CX_LIQ_TAKER, USDT(0.5988));
-    expect(fx, 7, CX_SIM_EXPIRED, 2);
+    expect(fx, 7, CX_EXEC_EXPIRED, 2);
     int64_t usdt = USDT(10000) - USDT(200.20 + 400.80 + 50.20) - USDT(0.4004 + 0.8016 + 0.1004) +
                    USDT(499.50 + 299.40) - USDT(0.999 + 0.5988);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_SPOT, "USDT")->total, usdt);
@@ -676,8 +688,8 @@ static void test_gtc_cross_then_rest(void **state)
     submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_GTC, PX(100.10), QTY(3), t += 10);
     pump(fx, t + ENTRY_NS + RESP_NS);
     assert_int_equal(fx->n, 2);
-    expect(fx, 0, CX_SIM_ACK, 1);
-    const struct cx_sim_msg *f = expect_fill(fx, 1, 1, PX(100.10), QTY(2), CX_LIQ_TAKER,
+    expect(fx, 0, CX_EXEC_ACK, 1);
+    const struct cx_exec_report *f = expect_fill(fx, 1, 1, PX(100.10), QTY(2), CX_LIQ_TAKER,
                                              USDT(0.4004));
     assert_int_equal(f->leaves_qty_m, QTY(1));
     /* 1 @ 100.10 rests, holding 100.10 + 0.2 %. */
@@ -738,7 +750,7 @@ static void test_queue_risk_averse(void **state)
     pump(fx, t += RESP_NS);
     assert_int_equal(fx->n, 2);
     /* 0.5 x 99.90 = 49.95 USDT, maker 0.1 % = 0.04995. */
-    const struct cx_sim_msg *f =
+    const struct cx_exec_report *f =
         expect_fill(fx, 1, 1, PX(99.90), QTY(0.5), CX_LIQ_MAKER, USDT(0.04995));
     assert_int_equal(f->leaves_qty_m, QTY(0.5));
     assert_int_equal(f->exch_ns, t_fill);
@@ -866,7 +878,7 @@ static void test_ask_side_fills(void **state)
     trade(fx, fx->spot, PX(100.30), QTY(0.4), true, t += 10); /* through: 0.4 for us */
     pump(fx, t += RESP_NS);
     assert_int_equal(fx->n, 2);
-    const struct cx_sim_msg *f =
+    const struct cx_exec_report *f =
         expect_fill(fx, 1, 1, PX(100.20), QTY(0.4), CX_LIQ_MAKER, USDT(0.04008));
     assert_int_equal(f->fill.side, CX_SIDE_ASK);
     assert_int_equal(f->leaves_qty_m, QTY(0.6));
@@ -919,7 +931,7 @@ static void test_maker_rebate(void **state)
     trade(fx, fx->perp, PX(99.80), QTY(2), false, t += 10);
     pump(fx, t += RESP_NS);
     /* 99.90 x 1 x -0.01 % = -0.00999 USDT. */
-    const struct cx_sim_msg *f =
+    const struct cx_exec_report *f =
         expect_fill(fx, 1, 1, PX(99.90), QTY(1), CX_LIQ_MAKER, -USDT(0.00999));
     assert_true(f->fill.fee < 0);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_USDM, "USDT")->total,
@@ -946,11 +958,17 @@ static void test_reduce_only_resting(void **state)
     perp_book(fx, t);
     submit(fx, 1, fx->perp, CX_SIDE_BID, CX_ORD_MARKET, CX_TIF_IOC, 0, QTY(1), t += 10);
     pump(fx, t += ENTRY_NS + RESP_NS);
-    struct cx_order_req r = { 2, fx->perp, CX_SIDE_ASK, CX_ORD_LIMIT, CX_TIF_POST_ONLY,
-                              CX_ORD_F_REDUCE_ONLY, PX(100.50), QTY(1) };
+    struct cx_order_req r = {.client_id = 2,
+                             .inst_id = fx->perp,
+                             .side = CX_SIDE_ASK,
+                             .type = CX_ORD_LIMIT,
+                             .tif = CX_TIF_POST_ONLY,
+                             .flags = CX_ORD_F_REDUCE_ONLY,
+                             .price_m = PX(100.50),
+                             .qty_m = QTY(1)};
     assert_int_equal(cx_sim_submit(fx->sim, &r, t += 10), 0);
     pump(fx, t += ENTRY_NS + RESP_NS);
-    expect(fx, fx->n - 1, CX_SIM_ACK, 2);
+    expect(fx, fx->n - 1, CX_EXEC_ACK, 2);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_USDM, "USDT")->locked, 0); /* reduce-only */
     /* The position goes away through another order; the reduce-only order then expires at
      * its next fill opportunity instead of opening a short. */
@@ -960,7 +978,7 @@ static void test_reduce_only_resting(void **state)
     trade(fx, fx->perp, PX(100.60), QTY(5), true, t += 10);
     pump(fx, t += RESP_NS);
     assert_int_equal(fx->n, before + 1);
-    const struct cx_sim_msg *m = expect(fx, before, CX_SIM_EXPIRED, 2);
+    const struct cx_exec_report *m = expect(fx, before, CX_EXEC_EXPIRED, 2);
     assert_int_equal(m->leaves_qty_m, 0);
     fx_free(fx);
 }
@@ -984,11 +1002,11 @@ static void test_cancel_race(void **state)
     trade(fx, fx->spot, PX(99.90), QTY(3), false, t0 + 2500);
     pump(fx, t0 + 10000);
     assert_int_equal(fx->n, 3);
-    expect(fx, 0, CX_SIM_ACK, 1);
-    const struct cx_sim_msg *f = expect_fill(fx, 1, 1, PX(100.00), QTY(1), CX_LIQ_MAKER,
+    expect(fx, 0, CX_EXEC_ACK, 1);
+    const struct cx_exec_report *f = expect_fill(fx, 1, 1, PX(100.00), QTY(1), CX_LIQ_MAKER,
                                              USDT(0.1));
     assert_int_equal(f->deliver_ns, t0 + 2500 + RESP_NS);
-    const struct cx_sim_msg *c = expect(fx, 2, CX_SIM_CANCEL_REJECT, 1);
+    const struct cx_exec_report *c = expect(fx, 2, CX_EXEC_CANCEL_REJECT, 1);
     assert_int_equal(c->reject, CX_REJ_UNKNOWN_ORDER);
     assert_int_equal(c->exch_ns, t0 + 3000);
     assert_int_equal(c->deliver_ns, t0 + 3000 + RESP_NS);
@@ -1004,7 +1022,7 @@ static void test_cancel_race(void **state)
     trade(fx, fx->spot, PX(99.90), QTY(3), false, t0 + 3500); /* processes the cancel first */
     pump(fx, t0 + 10000);
     assert_int_equal(fx->n, 2);
-    c = expect(fx, 1, CX_SIM_CANCELED, 1);
+    c = expect(fx, 1, CX_EXEC_CANCELED, 1);
     assert_int_equal(c->exch_ns, t0 + 3000);
     assert_int_equal(c->leaves_qty_m, 0);
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_SPOT, "USDT")->total, USDT(10000));
@@ -1013,7 +1031,7 @@ static void test_cancel_race(void **state)
     /* (c) Cancel of an id the venue never saw. */
     assert_int_equal(cx_sim_cancel(fx->sim, 777, t0 + 20000), 0);
     pump(fx, t0 + 30000);
-    c = expect(fx, 2, CX_SIM_CANCEL_REJECT, 777);
+    c = expect(fx, 2, CX_EXEC_CANCEL_REJECT, 777);
     assert_int_equal(c->reject, CX_REJ_UNKNOWN_ORDER);
     assert_int_equal(c->inst_id, UINT32_MAX);
 
@@ -1030,8 +1048,8 @@ static void test_cancel_race(void **state)
                QTY(1), now);
         assert_int_equal(cx_sim_cancel(fx->sim, 100 + i, now + 1), 0);
         pump(fx, now + 999999);
-        expect(fx, fx->n - 2, CX_SIM_ACK, 100 + i);
-        expect(fx, fx->n - 1, CX_SIM_CANCELED, 100 + i);
+        expect(fx, fx->n - 2, CX_EXEC_ACK, 100 + i);
+        expect(fx, fx->n - 1, CX_EXEC_CANCELED, 100 + i);
     }
     fx_free(fx);
 }
@@ -1053,7 +1071,7 @@ static void test_funding(void **state)
     int64_t wallet = bal(fx, CX_VENUE_BINANCE_USDM, "USDT")->total;
     /* Long 2 at mark 100.00, rate +0.01 %: pays 0.02 USDT. */
     pump(fx, 8 * hour + RESP_NS);
-    const struct cx_sim_msg *m = expect(fx, fx->n - 1, CX_SIM_FUNDING, 0);
+    const struct cx_exec_report *m = expect(fx, fx->n - 1, CX_EXEC_FUNDING, 0);
     assert_int_equal(m->inst_id, fx->perp);
     assert_int_equal(m->amount, -USDT(0.02));
     assert_int_equal(m->exch_ns, 8 * hour);
@@ -1070,7 +1088,7 @@ static void test_funding(void **state)
     delta(fx, fx->perp, l1, 4, t += 10);
     wallet = bal(fx, CX_VENUE_BINANCE_USDM, "USDT")->total;
     pump(fx, 16 * hour + RESP_NS);
-    m = expect(fx, fx->n - 1, CX_SIM_FUNDING, 0);
+    m = expect(fx, fx->n - 1, CX_EXEC_FUNDING, 0);
     assert_int_equal(m->amount, USDT(0.01002));
     assert_int_equal(bal(fx, CX_VENUE_BINANCE_USDM, "USDT")->total, wallet + USDT(0.01002));
     assert_int_equal(cx_sim_stats(fx->sim)->funding_payments, 2);
@@ -1078,7 +1096,7 @@ static void test_funding(void **state)
 }
 
 /* A scripted session with random latencies; returns the number of messages in out. */
-static uint32_t scripted_run(uint64_t seed, uint8_t model, struct cx_sim_msg *out, uint32_t cap)
+static uint32_t scripted_run(uint64_t seed, uint8_t model, struct cx_exec_report *out, uint32_t cap)
 {
     struct fx *fx = fx_alloc();
     fx->cfg.seed = seed;
@@ -1133,7 +1151,7 @@ static uint32_t scripted_run(uint64_t seed, uint8_t model, struct cx_sim_msg *ou
 static void test_determinism(void **state)
 {
     (void)state;
-    static struct cx_sim_msg a[MAX_MSGS], b[MAX_MSGS], c[MAX_MSGS];
+    static struct cx_exec_report a[MAX_MSGS], b[MAX_MSGS], c[MAX_MSGS];
     memset(a, 0, sizeof a);
     memset(b, 0, sizeof b);
     memset(c, 0, sizeof c);
@@ -1150,7 +1168,7 @@ static void test_determinism(void **state)
     for (uint32_t i = 1; i < na; i++) {
         assert_true(a[i].deliver_ns >= a[i - 1].deliver_ns);
         assert_true(a[i].deliver_ns >= a[i].exch_ns);
-        if (a[i].type == CX_SIM_FILL) {
+        if (a[i].type == CX_EXEC_FILL) {
             fills++;
             assert_int_equal(a[i].fill.client_id, a[i].client_id);
         }
@@ -1172,8 +1190,14 @@ static void test_pools(void **state)
     for (uint64_t i = 0; i < 8; i++)
         submit(fx, 1 + i, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY,
                PX(99.00) - 10 * (int64_t)i, QTY(0.1), t);
-    struct cx_order_req r = { 99, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, 0,
-                              PX(98.00), QTY(0.1) };
+    struct cx_order_req r = {.client_id = 99,
+                             .inst_id = fx->spot,
+                             .side = CX_SIDE_BID,
+                             .type = CX_ORD_LIMIT,
+                             .tif = CX_TIF_POST_ONLY,
+                             .flags = 0,
+                             .price_m = PX(98.00),
+                             .qty_m = QTY(0.1)};
     assert_int_equal(cx_sim_submit(fx->sim, &r, t), CX_ENOSPC); /* 8 in flight */
     /* 8 ACKs due at once but only 4 response slots: 4 are lost, and the call says so. */
     assert_int_equal(cx_sim_advance(fx->sim, t + ENTRY_NS), CX_ENOSPC);
@@ -1255,23 +1279,23 @@ static struct rd_order *rd_find(struct rd *rd, uint64_t cid)
     return NULL;
 }
 
-static void rd_handle(struct rd *rd, const struct cx_instrument *inst, const struct cx_sim_msg *m)
+static void rd_handle(struct rd *rd, const struct cx_instrument *inst, const struct cx_exec_report *m)
 {
-    if (m->type == CX_SIM_FUNDING)
+    if (m->type == CX_EXEC_FUNDING)
         return;
     struct rd_order *o = rd_find(rd, m->client_id);
     switch (m->type) {
-    case CX_SIM_ACK:
+    case CX_EXEC_ACK:
         rd->acks++;
         o->is_open = true;
         break;
-    case CX_SIM_REJECT:
+    case CX_EXEC_REJECT:
         rd->rejects++;
         if (m->reject == CX_REJ_POST_ONLY)
             rd->post_only_rejects++;
         o->is_final = true;
         break;
-    case CX_SIM_FILL: {
+    case CX_EXEC_FILL: {
         rd->fills++;
         assert_true(o->is_open);
         assert_int_equal(m->fill.price_m, o->price_m); /* post-only: always at our price */
@@ -1301,12 +1325,12 @@ static void rd_handle(struct rd *rd, const struct cx_instrument *inst, const str
         }
         break;
     }
-    case CX_SIM_CANCELED:
+    case CX_EXEC_CANCELED:
         rd->cancels++;
         o->is_open = false;
         o->is_final = true;
         break;
-    case CX_SIM_CANCEL_REJECT:
+    case CX_EXEC_CANCEL_REJECT:
         rd->cancel_rejects++;
         assert_true(o->is_final || o->filled_m == o->qty_m);
         break;
@@ -1350,7 +1374,7 @@ static void run_real(uint8_t model, struct rd *rd, struct cx_sim_stats *out_stat
     int rc;
     int64_t next_quote = 0, now = 0;
     uint64_t cid = 1;
-    struct cx_sim_msg m;
+    struct cx_exec_report m;
     const int64_t qty = 100000; /* 0.001 BTC at 1e-8 */
     while ((rc = cx_md_reader_next(r, &b, &err)) == 1) {
         now = b->local_ts_ns;
@@ -1384,8 +1408,14 @@ static void run_real(uint8_t model, struct rd *rd, struct cx_sim_stats *out_stat
             o->price_m = s == CX_SIDE_BID ? top.bid_price_m : top.ask_price_m;
             o->qty_m = qty;
             o->submit_ns = now;
-            struct cx_order_req req = { o->cid, inst->id, o->side, CX_ORD_LIMIT,
-                                        CX_TIF_POST_ONLY, 0, o->price_m, qty };
+            struct cx_order_req req = {.client_id = o->cid,
+                                       .inst_id = inst->id,
+                                       .side = o->side,
+                                       .type = CX_ORD_LIMIT,
+                                       .tif = CX_TIF_POST_ONLY,
+                                       .flags = 0,
+                                       .price_m = o->price_m,
+                                       .qty_m = qty};
             assert_int_equal(cx_sim_submit(sim, &req, now), 0);
         }
     }
