@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 int cx_cmd_replay(int argc, char **argv);
@@ -365,8 +366,11 @@ int cx_cmd_replay(int argc, char **argv)
     }
     struct cx_replay_result *res = NULL;
     memset(&err, 0, sizeof err);
-    rc = cx_replay_run(files, n, &reg, &opts, json ? NULL : on_progress, NULL, &res, &err);
-    if (!json)
+    /* The progress line rewrites itself with carriage returns: only on a terminal, never into
+     * a redirected stderr (a log file would fill with spaces and \r). */
+    bool progress = !json && isatty(STDERR_FILENO);
+    rc = cx_replay_run(files, n, &reg, &opts, progress ? on_progress : NULL, NULL, &res, &err);
+    if (progress)
         fprintf(stderr, "\r%40s\r", "");
     if (rc != 0) {
         if (err.code != 0) {

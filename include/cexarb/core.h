@@ -103,7 +103,10 @@ int cx_parse_err_set(struct cx_parse_err *err, int code, const char *msg, const 
                      size_t detail_len);
 
 /**
- * Format an error as "file:line:col: message (code): detail" into buf.
+ * Format an error as "file:line:col: message (code): detail" into buf. Parts that say nothing
+ * are left out: the location without a file (or "line L, column C: " when only those are
+ * known), the code when it is 0, ": detail" when the detail is empty; an empty message is
+ * replaced by cx_strerror(code).
  * @param err  borrowed, must not be NULL.
  * @param buf  out buffer of `cap` bytes; always NUL-terminated when cap > 0.
  * @return the number of bytes written (excluding NUL), truncated to cap-1.

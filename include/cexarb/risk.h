@@ -407,7 +407,9 @@ enum cx_reject cx_risk_gate_check(struct cx_risk_gate *g, const struct cx_order_
  * orders, and its quantity as open on its side. */
 void cx_risk_gate_on_sent(struct cx_risk_gate *g, const struct cx_order_req *req, int64_t now_ns);
 
-/** A fill of a sent order: the position moves and the order's open quantity shrinks. */
+/** A fill of a sent order: the position moves and the open quantity on its side shrinks
+ * (never below zero: a fill of an order the gate did not see, e.g. from before a restart,
+ * only moves the position). */
 void cx_risk_gate_on_fill(struct cx_risk_gate *g, const struct cx_fill *fill);
 
 /** A sent order became final with leaves_qty_m unfilled (0 when filled): releases it. */

@@ -5,6 +5,7 @@
  */
 #include "cexarb/core.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,26 +57,30 @@ size_t cx_parse_err_format(const struct cx_parse_err *err, char *buf, size_t cap
 {
     if (cap == 0)
         return 0;
-    const char *file = err->file ? err->file : "<input>";
-    const char *msg = err->msg ? err->msg : cx_strerror(err->code);
-    int n;
-    if (err->line > 0 && err->col > 0)
-        n = snprintf(buf, cap, "%s:%lld:%d: %s (%s)", file, (long long)err->line, (int)err->col,
-                     msg, cx_err_name(err->code));
+    /* Each part only when it says something: no "<input>" for an error that has no file, no
+     * "(CX_OK)" for one whose code was never set, no ": " before an empty detail. */
+    char loc[600];
+    loc[0] = '\0';
+    bool has_file = err->file != NULL && err->file[0] != '\0';
+    if (has_file && err->line > 0 && err->col > 0)
+        snprintf(loc, sizeof loc, "%s:%lld:%d: ", err->file, (long long)err->line, (int)err->col);
+    else if (has_file && err->line > 0)
+        snprintf(loc, sizeof loc, "%s:%lld: ", err->file, (long long)err->line);
+    else if (has_file)
+        snprintf(loc, sizeof loc, "%s: ", err->file);
+    else if (err->line > 0 && err->col > 0)
+        snprintf(loc, sizeof loc, "line %lld, column %d: ", (long long)err->line, (int)err->col);
     else if (err->line > 0)
-        n = snprintf(buf, cap, "%s:%lld: %s (%s)", file, (long long)err->line, msg,
-                     cx_err_name(err->code));
-    else
-        n = snprintf(buf, cap, "%s: %s (%s)", file, msg, cx_err_name(err->code));
+        snprintf(loc, sizeof loc, "line %lld: ", (long long)err->line);
+    const char *msg = err->msg != NULL && err->msg[0] != '\0' ? err->msg : cx_strerror(err->code);
+    char code[48] = "";
+    if (err->code != 0)
+        snprintf(code, sizeof code, " (%s)", cx_err_name(err->code));
+    int n = snprintf(buf, cap, "%s%s%s%s%s", loc, msg, code, err->detail[0] != '\0' ? ": " : "",
+                     err->detail);
     if (n < 0) {
         buf[0] = '\0';
         return 0;
     }
-    size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
-    if (err->detail[0] != '\0' && len + 3 < cap) {
-        int m = snprintf(buf + len, cap - len, ": %s", err->detail);
-        if (m > 0)
-            len = len + (size_t)m < cap ? len + (size_t)m : cap - 1;
-    }
-    return len;
+    return (size_t)n < cap ? (size_t)n : cap - 1;
 }

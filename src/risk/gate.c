@@ -274,12 +274,14 @@ void cx_risk_gate_on_fill(struct cx_risk_gate *g, const struct cx_fill *fill)
     if (g == NULL || fill == NULL || fill->inst_id >= g->n_inst)
         return;
     struct inst_state *s = &g->inst[fill->inst_id];
+    /* Open quantities never go below zero: a fill of an order the gate did not see sent (one
+     * from before a restart) must not hide the exposure of orders that are open. */
     if (fill->side == CX_SIDE_BID) {
         s->pos_m += fill->qty_m;
-        s->open_buy_m -= fill->qty_m;
+        s->open_buy_m = s->open_buy_m > fill->qty_m ? s->open_buy_m - fill->qty_m : 0;
     } else {
         s->pos_m -= fill->qty_m;
-        s->open_sell_m -= fill->qty_m;
+        s->open_sell_m = s->open_sell_m > fill->qty_m ? s->open_sell_m - fill->qty_m : 0;
     }
 }
 
@@ -289,10 +291,8 @@ void cx_risk_gate_on_final(struct cx_risk_gate *g, const struct cx_order_req *re
     if (g == NULL || req == NULL || req->inst_id >= g->n_inst)
         return;
     struct inst_state *s = &g->inst[req->inst_id];
-    if (req->side == CX_SIDE_BID)
-        s->open_buy_m -= leaves_qty_m;
-    else
-        s->open_sell_m -= leaves_qty_m;
+    int64_t *open = req->side == CX_SIDE_BID ? &s->open_buy_m : &s->open_sell_m;
+    *open = *open > leaves_qty_m ? *open - leaves_qty_m : 0;
     if (g->open_orders > 0)
         g->open_orders--;
 }

@@ -331,7 +331,20 @@ static void test_parse_err_format(void **state)
     err.msg = NULL;
     err.detail[0] = '\0';
     cx_parse_err_format(&err, buf, sizeof buf);
-    assert_string_equal(buf, "<input>: malformed input (CX_EPARSE)");
+    assert_string_equal(buf, "malformed input (CX_EPARSE)");
+    /* Nothing empty is printed: no file, no code 0, no ": " before an empty detail. */
+    err.line = 4;
+    err.col = 2;
+    cx_parse_err_format(&err, buf, sizeof buf);
+    assert_string_equal(buf, "line 4, column 2: malformed input (CX_EPARSE)");
+    err.line = 0;
+    err.col = 0;
+    err.file = "";
+    err.msg = "";
+    err.code = 0;
+    cx_parse_err_format(&err, buf, sizeof buf);
+    assert_string_equal(buf, "success");
+    err.code = CX_EPARSE;
 
     /* Truncation: always NUL-terminated, returns what was written. */
     err.file = "a.json";
