@@ -78,6 +78,11 @@ static void print_mh(FILE *f, const struct cx_mh_summary *s, const struct cx_mh_
     fprintf(f, "hedge latency   p50 %.1f ms, p99 %.1f ms (spot fill learned -> hedged)\n",
             s->hedge_latency_p50_ms, s->hedge_latency_p99_ms);
     fprintf(f,
+            "hedged round trips %llu (spot fill + its hedge), win rate %.1f %%, average %+.4f %% "
+            "of notional, total %+.4f after fees\n",
+            (unsigned long long)s->hedged_round_trips, s->hedged_win_rate * 100.0,
+            s->hedged_avg_profit_pct, s->hedged_pnl_quote);
+    fprintf(f,
             "net delta       max |delta| %.8f base (%.1f %% of position size), time-weighted "
             "%.8f (%.1f %%)\n",
             s->max_abs_net_delta_base, s->max_abs_net_delta_pct, s->twa_abs_net_delta_base,

@@ -96,6 +96,13 @@ struct cx_mh_summary {
     double naked_exposure_used_base_s; /* integral of |unhedged qty| dt */
     double loop_time_p50_ns;         /* strategy callback time (monitor) */
     double loop_time_p99_ns;
+    /* Hedged round trips: a completed hedge episode (spot fills + the perp fills that hedged
+     * them), PnL on the matched quantity after every fee of the episode (maker_hedge.c). */
+    uint64_t hedged_round_trips;     /* episodes closed with a hedge */
+    uint64_t hedged_wins;            /* of them with PnL > 0 */
+    double hedged_win_rate;          /* wins / round trips (0 when none) */
+    double hedged_avg_profit_pct;    /* mean PnL / (matched qty x spot VWAP), percent */
+    double hedged_pnl_quote;         /* sum of their PnL, quote currency */
 };
 
 struct cx_mh; /* opaque strategy state */

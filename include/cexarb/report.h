@@ -55,6 +55,9 @@ struct cx_report_input {
     int64_t interval_ns;                          /* equity sampling interval; 0 = the lower
                                                      median of consecutive sample spacings (1 s
                                                      with < 2 samples or when not positive) */
+    const char *strategy_json;                    /* the strategy's own summary (a JSON object,
+                                                     strategy.json), rendered as the report's
+                                                     strategy section; NULL = none */
 };
 
 /**

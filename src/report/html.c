@@ -363,7 +363,7 @@ static void section_tables(FILE *out, const struct cx_report_stats *st)
     /* round trips */
     fputs("<table><caption>Round trips (FIFO per instrument)</caption>\n", out);
     snprintf(v, sizeof v, "%llu", (unsigned long long)st->round_trips);
-    tr(out, "round trips", v, NULL);
+    tr(out, "round trips (FIFO per instrument)", v, NULL);
     snprintf(v, sizeof v, "%llu / %llu", (unsigned long long)st->wins,
              (unsigned long long)st->losses);
     tr(out, "wins / losses", v, NULL);
@@ -774,6 +774,54 @@ static void section_metadata(FILE *out, const cJSON *meta, const char *raw)
     cJSON_free(pretty);
 }
 
+/* One row per leaf of the strategy's summary, nested keys joined with '.'. */
+static void strategy_rows(FILE *out, const cJSON *obj, const char *prefix)
+{
+    for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+        char key[160];
+        snprintf(key, sizeof key, "%s%s%s", prefix, prefix[0] ? "." : "",
+                 it->string != NULL ? it->string : "");
+        if (cJSON_IsObject(it)) {
+            strategy_rows(out, it, key);
+            continue;
+        }
+        char v[64];
+        const char *text = v;
+        if (cJSON_IsString(it))
+            text = it->valuestring;
+        else if (cJSON_IsBool(it))
+            text = cJSON_IsTrue(it) ? "true" : "false";
+        else if (cJSON_IsNumber(it))
+            snprintf(v, sizeof v, "%.10g", it->valuedouble);
+        else
+            text = "(list)";
+        tr(out, key, text, NULL);
+    }
+}
+
+/* The strategy's own figures (its summary hook, strategy.json), whatever the strategy. */
+static void section_strategy(FILE *out, const char *strategy_json, const cJSON *meta)
+{
+    cJSON *j = strategy_json != NULL ? cJSON_Parse(strategy_json) : NULL;
+    if (j == NULL || !cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return;
+    }
+    const cJSON *name = meta ? cJSON_GetObjectItemCaseSensitive(meta, "strategy") : NULL;
+    fputs("<h2 id=\"strategy\">Strategy", out);
+    if (name != NULL && cJSON_IsString(name)) {
+        fputs(": ", out);
+        cx__html_text(out, name->valuestring);
+    }
+    fputs("</h2>\n<p class=\"note\">The strategy's own figures, as its summary reports them "
+          "(round trips here are the strategy's, not the FIFO round trips above).</p>"
+          "<table class=\"wide\">\n",
+          out);
+    strategy_rows(out, j, "");
+    fputs("</table>\n", out);
+    cJSON_Delete(j);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * MARK: writer
  * ------------------------------------------------------------------------------------------- */
@@ -800,6 +848,7 @@ static int html_body(FILE *out, const struct cx_report_input *in,
     if (rc != 0)
         goto out;
     section_tables(out, st);
+    section_strategy(out, in->strategy_json, meta);
     uint32_t ninst = in->reg->count;
     ids = malloc((ninst ? ninst : 1) * sizeof *ids);
     if (ids == NULL) {

@@ -172,7 +172,7 @@ void cx_report_print(const struct cx_report_stats *st, FILE *out)
             (unsigned long long)st->orders_canceled, a, b);
     pct(st->win_rate, a, sizeof a);
     num(st->profit_factor, b, sizeof b);
-    fprintf(out, "round trips   %llu, win rate %s, profit factor %s\n",
+    fprintf(out, "round trips   %llu FIFO per instrument, win rate %s, profit factor %s\n",
             (unsigned long long)st->round_trips, a, b);
     num(st->sharpe, a, sizeof a);
     num(st->sortino, b, sizeof b);
@@ -195,7 +195,7 @@ void cx_report_print(const struct cx_report_stats *st, FILE *out)
  * The file must be one JSON object (validated with cJSON); a missing file is not an error.
  */
 static int splice_strategy(const char *session_dir, char **json, size_t *json_len,
-                           struct cx_parse_err *err)
+                           char **out_text, struct cx_parse_err *err)
 {
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/strategy.json", session_dir) >= (int)sizeof path)
@@ -248,7 +248,7 @@ static int splice_strategy(const char *session_dir, char **json, size_t *json_le
         return CX_ENOMEM;
     }
     int w = snprintf(out, n, "%.*s,\n  \"strategy\": %s\n}\n", (int)head, *json, text);
-    free(text);
+    *out_text = text; /* the report renders it too */
     free(*json);
     *json = out;
     *json_len = (size_t)w;
@@ -260,7 +260,7 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
     if (session_dir == NULL)
         return CX_EINVAL;
     struct cx_store_session s;
-    char *json = NULL;
+    char *json = NULL, *strategy = NULL;
     size_t json_len = 0;
     char path[PATH_MAX];
     int rc = cx_store_load(&s, session_dir, err);
@@ -288,9 +288,10 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
             err->file = CX_STORE_SUMMARY;
         goto out;
     }
-    rc = splice_strategy(session_dir, &json, &json_len, err);
+    rc = splice_strategy(session_dir, &json, &json_len, &strategy, err);
     if (rc != 0)
         goto out;
+    in.strategy_json = strategy;
     if (snprintf(path, sizeof path, "%s/%s", session_dir, CX_STORE_SUMMARY) >= (int)sizeof path) {
         rc = cx_parse_err_set(err, CX_EINVAL, "path too long", NULL, 0);
         goto out;
@@ -318,6 +319,7 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
     }
 out:
     free(json);
+    free(strategy);
     cx_store_session_fini(&s);
     return rc;
 }

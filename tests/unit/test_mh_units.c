@@ -644,6 +644,16 @@ static void test_hedge_happy_path(void **state)
     assert_float_equal(sum.perp_lot_base, 0.001, 1e-12);
     assert_true(sum.max_residual_outside_window_base <= 0.0005 + 1e-12);
     assert_int_equal(count_logs(&r, "hedge_escalate"), 0);
+
+    /* One hedged round trip: 0.00166 BTC bought at 59999.98, hedged by selling the perp at
+     * 60010.00; on the matched 0.00166 BTC it earns 0.00166 x 10.02 = 0.0166332 USDT, less the
+     * spot maker fee (0.1 % of 99.5999668 = 0.09959997 at 1e-8) and the perp taker fee (0.05 %
+     * of 120.02 = 0.06001): -0.14297677 USDT, -0.1435 % of the 99.60 USDT spot notional. */
+    assert_int_equal(sum.hedged_round_trips, 1);
+    assert_int_equal(sum.hedged_wins, 0);
+    assert_float_equal(sum.hedged_pnl_quote, -0.14297677, 1e-9);
+    assert_float_equal(sum.hedged_avg_profit_pct, -0.14297677 / 99.5999668 * 100.0, 1e-9);
+    assert_float_equal(sum.hedged_win_rate, 0.0, 0.0);
 }
 
 /* ---------------------------------------------------------------------------------------------
