@@ -966,7 +966,7 @@ static int key_funding_first(struct ld *ld, const struct field *f, yaml_node_t *
     int rc = want_scalar(ld, n, key, "a UTC time \"YYYY-MM-DD HH:MM:SS\"");
     if (rc != 0)
         return rc;
-    if (cx_sim_parse_utc(sval(n), n->data.scalar.length, &ld->cfg.funding_first_ns) != 0)
+    if (cx_time_parse_utc(sval(n), n->data.scalar.length, &ld->cfg.funding_first_ns, NULL) != 0)
         return fail_at(ld, CX_ECONFIG, "expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", key, n);
     ld->cfg.funding = true;
     return 0;
