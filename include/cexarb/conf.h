@@ -202,6 +202,11 @@ static inline const void *cx_conf_target_const(const struct cx_conf_field *f, co
     {.name = name_, .type = CX_CONF_T_INT, CX__CONF_M(T, m), .flags = CX_CONF_F_BOUNDED,      \
      .i_min = (lo), .i_max = (hi), .msg = key " must be in [" #lo ", " #hi "]"}
 #define CX_CONF_INT(name_, T, m, lo, hi) CX_CONF_INT_K(name_, name_, T, m, lo, hi)
+/** Integer within [lo, hi] with a message of the caller's (static), for a range that states
+ * more than the bounds (a cross-key range whose other end is checked after the walk). */
+#define CX_CONF_INT_MSG(name_, T, m, lo, hi, msg_)                                             \
+    {.name = name_, .type = CX_CONF_T_INT, CX__CONF_M(T, m), .flags = CX_CONF_F_BOUNDED,      \
+     .i_min = (lo), .i_max = (hi), .msg = msg_}
 /** Integer limited only by its C type; `msg_` (static, may be NULL) reports a value beyond it. */
 #define CX_CONF_INT_ANY(name_, T, m, msg_)                                                     \
     {.name = name_, .type = CX_CONF_T_INT, CX__CONF_M(T, m), .msg = msg_}
@@ -214,6 +219,12 @@ static inline const void *cx_conf_target_const(const struct cx_conf_field *f, co
      .msg = key " must be in " CX__CONF_LB_##lo_end #lo ", " #hi CX__CONF_RB_##hi_end}
 #define CX_CONF_F64(name_, T, m, lo_end, lo, hi, hi_end)                                       \
     CX_CONF_F64_K(name_, name_, T, m, lo_end, lo, hi, hi_end)
+
+/** Number with bounds and a message of the caller's (static). */
+#define CX_CONF_F64_MSG(name_, T, m, lo_end, lo, hi, hi_end, msg_)                             \
+    {.name = name_, .type = CX_CONF_T_F64, CX__CONF_M(T, m),                                   \
+     .flags = CX_CONF_F_BOUNDED | CX__CONF_LF_##lo_end | CX__CONF_HF_##hi_end,                 \
+     .f_min = (lo), .f_max = (hi), .msg = msg_}
 
 /** Exact decimal at 10^exp into an int64 mantissa or a double, with no bounds. */
 #define CX_CONF_DEC(name_, T, m, exp_)                                                         \
@@ -371,6 +382,17 @@ int cx_conf_fail(struct cx_conf_ctx *ctx, int code, const char *msg, const char 
 /** Give the error already in the report (a validator's, detail = a dotted key) the position
  * remembered for that key (line 0 when the key was not in the file). @return rc. */
 int cx_conf_locate(struct cx_conf_ctx *ctx, int rc);
+
+/**
+ * Check that `node` is a scalar other than null with no NUL byte inside, and give its text.
+ * @param what        static message of the CX_EPARSE when it is not ("expected a venue name").
+ * @param out_text    the text, NUL-terminated, living as the document (written on success).
+ * @param out_len     its length (may be NULL).
+ * @return 0; CX_EPARSE (reported at node).
+ */
+int cx_conf_want_scalar(struct cx_conf_ctx *ctx, const struct cx_conf_node *node,
+                        const char *key, const char *what, const char **out_text,
+                        size_t *out_len);
 
 /** Remember where `key`'s value is, for cx_conf_fail with node NULL (the walker does this for
  * every key it reads; custom functions do it for keys they read themselves). Best effort: a

@@ -976,6 +976,23 @@ int cx_conf_locate(struct cx_conf_ctx *ctx, int rc)
     return rc;
 }
 
+int cx_conf_want_scalar(struct cx_conf_ctx *ctx, const struct cx_conf_node *node,
+                        const char *key, const char *what, const char **out_text,
+                        size_t *out_len)
+{
+    if (ctx == NULL || key == NULL || what == NULL || out_text == NULL)
+        return CX_EINVAL;
+    if (node == NULL)
+        return fail_at(ctx, CX_EPARSE, what, key, NULL);
+    int rc = want_scalar(ctx, yn(node), key, what);
+    if (rc != 0)
+        return rc;
+    *out_text = sval(yn(node));
+    if (out_len != NULL)
+        *out_len = yn(node)->data.scalar.length;
+    return 0;
+}
+
 void cx_conf_remember(struct cx_conf_ctx *ctx, const char *key, const struct cx_conf_node *node)
 {
     if (ctx != NULL && key != NULL && node != NULL)
