@@ -159,7 +159,8 @@ struct cx_conf_field;
  * The table of the whole file (struct cx_mh_config): strategy, instruments, backtest, with the
  * strategy's parameters (cx_mh_params_fields) inlined at `params`. Static; for cx_conf_*
  * calls (loading sub-trees, rendering). Its check of relations between keys and of files is
- * done by cx_mh_config_load, not by the table.
+ * done by cx_mh_config_load, not by the table; through the bare table "data/..." paths resolve
+ * against the build's data directory.
  */
 const struct cx_conf_field *cx_mh_config_fields(void);
 

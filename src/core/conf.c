@@ -1176,9 +1176,14 @@ void cx_conf_json_str(struct cx_conf_json *out, const char *s, size_t n)
 }
 
 /* The shortest %.Ng (N <= 17) that reads back to the same double: 17 significant digits
- * always do (IEEE 754 binary64, DBL_DECIMAL_DIG), fewer are tried first for readability. */
+ * always do (IEEE 754 binary64, DBL_DECIMAL_DIG), fewer are tried first for readability.
+ * Whole numbers below 2^53 are written without an exponent ("50000", not "5e+04"). */
 static void fmt_double(double v, char *buf, size_t cap)
 {
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+        snprintf(buf, cap, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, cap, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
@@ -1250,12 +1255,18 @@ void cx_conf_json_value(struct cx_conf_json *out, const struct cx_conf_field *f,
             if (cx_dec_format(*(const int64_t *)src, f->exp, CX_DEC_TRIM, text, sizeof text) < 0)
                 snprintf(text, sizeof text, "%" PRId64 "e%d", *(const int64_t *)src, f->exp);
         } else {
+            /* The double was read from a decimal at exp: give that decimal back when the
+             * nearest mantissa reproduces the double, else the shortest round-trip text. */
             double v = *(const double *)src;
             if (!isfinite(v)) {
                 cx_conf_json_raw(out, "null");
                 return;
             }
-            fmt_double(v, text, sizeof text);
+            double scaled = v / cx_dec_to_double(1, f->exp);
+            int64_t m = fabs(scaled) < 9.2e18 ? (int64_t)llround(scaled) : 0;
+            if (cx_dec_to_double(m, f->exp) != v ||
+                cx_dec_format(m, f->exp, CX_DEC_TRIM, text, sizeof text) < 0)
+                fmt_double(v, text, sizeof text);
         }
         cx_conf_json_str(out, text, strlen(text));
         return;

@@ -142,7 +142,9 @@ static void join_index(char *out, const char *path, long idx)
 static int resolve_path(struct cx_conf_ctx *ctx, const struct cx_conf_node *n, const char *key,
                         char *dst, size_t cap)
 {
-    const struct mh_load *ml = cx_conf_user(ctx);
+    const struct mh_load *ml = cx_conf_user(ctx); /* NULL: loaded through the bare table */
+    const char *dir = ml != NULL ? ml->data_dir : CX_DATA_DIR;
+    size_t dir_len = ml != NULL ? ml->data_dir_len : strlen(CX_DATA_DIR);
     char raw[512];
     static const struct cx_conf_field k_raw = {.name = "", .type = CX_CONF_T_STR,
                                                .storage = CX_CONF_S_OTHER, .off = 0,
@@ -154,7 +156,7 @@ static int resolve_path(struct cx_conf_ctx *ctx, const struct cx_conf_node *n, c
         return cx_conf_fail(ctx, CX_ECONFIG, "path must not be empty", key, n);
     int w;
     if (strncmp(raw, "data/", 5) == 0)
-        w = snprintf(dst, cap, "%.*s/%s", (int)ml->data_dir_len, ml->data_dir, raw + 5);
+        w = snprintf(dst, cap, "%.*s/%s", (int)dir_len, dir, raw + 5);
     else
         w = snprintf(dst, cap, "%s", raw);
     if (w < 0 || (size_t)w >= cap)
