@@ -1153,22 +1153,66 @@ void cx_conf_json_raw(struct cx_conf_json *out, const char *text)
     out->need_comma = true;
 }
 
+/* Length of the UTF-8 sequence at s[0..n) and its code point, or 0 when it is not valid
+ * (truncated, a bad continuation byte, an overlong form, a surrogate, beyond U+10FFFF). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *out_cp)
+{
+    size_t len = s[0] >= 0xf0 ? 4u : s[0] >= 0xe0 ? 3u : s[0] >= 0xc0 ? 2u : 0u;
+    if (len == 0 || len > n || s[0] >= 0xf8)
+        return 0;
+    uint32_t cp = s[0] & (0x7fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0u) != 0x80u)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    }
+    static const uint32_t k_min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < k_min[len] || cp > 0x10ffffu || (cp >= 0xd800u && cp <= 0xdfffu))
+        return 0;
+    *out_cp = cp;
+    return len;
+}
+
+/* A JSON string that YAML also reads back to the same bytes: characters outside YAML's
+ * printable set (C0 and C1 controls, DEL, U+FFFE, U+FFFF; YAML 1.1 section 5.1) are written as
+ * \u escapes, the rest as they are; bytes that are not UTF-8 (which no YAML file can hold)
+ * become U+FFFD. */
 void cx_conf_json_str(struct cx_conf_json *out, const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     json_sep(out);
     json_put(out, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    for (size_t i = 0; i < n;) {
         char esc[8];
-        if (c == '"' || c == '\\') {
+        if (u[i] == '"' || u[i] == '\\') {
             esc[0] = '\\';
-            esc[1] = (char)c;
+            esc[1] = (char)u[i];
             json_put(out, esc, 2);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)c);
+            i++;
+            continue;
+        }
+        if (u[i] < 0x80u) {
+            if (u[i] < 0x20u || u[i] == 0x7fu) {
+                snprintf(esc, sizeof esc, "\\u%04x", (unsigned)u[i]);
+                json_put(out, esc, 6);
+            } else {
+                json_put(out, s + i, 1);
+            }
+            i++;
+            continue;
+        }
+        uint32_t cp = 0;
+        size_t len = utf8_next(u + i, n - i, &cp);
+        if (len == 0) {
+            json_put(out, "\\ufffd", 6);
+            i++;
+        } else if (cp <= 0x9fu || cp == 0xfffeu || cp == 0xffffu) {
+            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
             json_put(out, esc, 6);
+            i += len;
         } else {
-            json_put(out, (const char *)&s[i], 1);
+            json_put(out, s + i, len);
+            i += len;
         }
     }
     json_put(out, "\"", 1);

@@ -865,6 +865,23 @@ static void test_json_round_trip(void **state)
     assert_int_equal(back.timeout_ns, CX_NS_PER_MS + 1);
     assert_string_equal(back.name, c.name);
 
+    /* Characters YAML cannot hold raw (DEL, C1 controls) are escaped, others kept, and bytes
+     * that are not UTF-8 become U+FFFD. */
+    const char *odd = "name: \"\\x7f\\x80\u00e9\"\n";
+    assert_int_equal(load(odd, &c, &err), 0);
+    assert_string_equal(c.name, "\x7f\xc2\x80\xc3\xa9");
+    n = cx_conf_to_json(k_cfg, &c, json, sizeof json);
+    assert_non_null(strstr(json, "\"name\":\"\\u007f\\u0080\xc3\xa9\""));
+    memset(&back, 0, sizeof back);
+    back.inner.weight = 1;
+    assert_int_equal(cx_conf_load_string(json, (size_t)n, "json", k_cfg, &back, sizeof back,
+                                         NULL, &err),
+                     0);
+    assert_string_equal(back.name, c.name);
+    memcpy(c.name, "a\xff\xc3", 4);
+    assert_true(cx_conf_to_json(k_cfg, &c, json, sizeof json) > 0);
+    assert_non_null(strstr(json, "\"name\":\"a\\ufffd\\ufffd\""));
+
     /* Durations in the largest exact unit; a non-finite double is null. */
     static const struct {
         int64_t ns;
