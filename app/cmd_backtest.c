@@ -211,11 +211,21 @@ int cx_cmd_backtest(int argc, char **argv)
         cx_registry_fini(&reg);
         return 1;
     }
+    /* metadata.json records the effective configuration, in the config file's own keys (it
+     * loads back as a config file: cexarb backtest on it repeats the run). */
+    static char config_json[32 * 1024];
+    if (cx_mh_config_to_json(&cfg, config_json, sizeof config_json) < 0) {
+        fprintf(stderr, "cexarb backtest: the configuration does not fit metadata.json\n");
+        cx_mh_free(mh);
+        cx_sim_funding_series_fini(&series);
+        cx_registry_fini(&reg);
+        return 1;
+    }
     if (!json)
         fprintf(stderr, "cexarb backtest: maker_hedge on %u file(s) -> %s\n", ecfg.n_paths, dir);
     struct cx_session_opts so = {.dir = dir,
                                  .strategy_name = "maker_hedge",
-                                 .config_json = NULL,
+                                 .config_json = config_json,
                                  .summary_out = json ? NULL : stdout,
                                  .strategy_summary = summary_cb,
                                  .strategy_summary_arg = mh};

@@ -25,6 +25,14 @@ seed gate "$root/data/gateio-cryptofeed/GATEIO.http.0.0" "cat" '/ -> /{sub(/^[^{
 seed gate "$root/data/gateio-cryptofeed/GATEIO_FUTURES.http.0.0" "cat" '/ -> /{sub(/^[^{]*/,""); print}' 20
 zcat "$root/data/binance/spot/btcusdt_20240808.gz" | head -n 2000 | grep -oE '"-?[0-9]+\.[0-9]+"' \
   | tr -d '"' | sort -u | head -n 200 | awk -v d="$corpus/decimal" '{f=d"/s"NR; printf "%c%s", 10, $0 > f}'
+# Configuration seeds: the shipped files and a document with every key of fuzz_conf's table.
+mkdir -p "$corpus/conf"
+cp "$root/configs/maker_hedge.yaml" "$root/data/instruments/binance.yaml" "$corpus/conf/"
+printf '%s\n' 'small: -5' 'byte: 255' 'big: 18446744073709551615' 'wide: -1' 'ratio: 1' \
+  'num: 1e-3' 'amount: "0.00000001"' 'price: 0.1' 'timeout: 1.5s' 'any: -90m' 'name: "a\tb"' \
+  'venue: gate_futures' 'color: blue' 'flag: true' 'inner: {level: 10, weight: 1}' \
+  'extra_level: 0' 'extra_weight: 0' 'items: [{name: a, qty: 1, px: "1.25"}, {name: b}]' \
+  > "$corpus/conf/all_keys.yaml"
 status=0
 for t in "$build"/fuzz/fuzz_*; do
   [[ -x $t ]] || continue

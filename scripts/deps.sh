@@ -4,7 +4,7 @@
 # that are missing. Idempotent; runs apt-get directly as root and through sudo otherwise.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
-      zlib1g-dev libcjson-dev libcyaml-dev libjsmn-dev libcmocka-dev
+      zlib1g-dev libcjson-dev libyaml-dev libjsmn-dev libcmocka-dev
       g++ libsimdjson-dev libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do

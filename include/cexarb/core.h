@@ -198,6 +198,36 @@ double cx_dec_to_double(int64_t mantissa, int exp);
 /** Monotonic clock in ns (CLOCK_MONOTONIC), for measuring intervals. Never for strategies. */
 int64_t cx_time_mono_ns(void);
 
+/**
+ * Parse a UTC date and time "YYYY-MM-DD HH:MM:SS[.F]" (F: 1 to 9 digits) exactly into ns since
+ * the Unix epoch, with integer calendar arithmetic (Hinnant's days_from_civil; no time zone, no
+ * leap seconds). Used by configuration files (backtest.funding.first) and the funding-rate files.
+ * @param s       borrowed bytes, `n` long (not NUL-terminated).
+ * @param out_ns  written only on success.
+ * @param err     optional: on failure code, a static msg, detail = the text (truncated), line 0
+ *                and col = 1-based offset of the offending byte in s (n + 1 when the text ends
+ *                too early). The caller may shift col to its own line.
+ * @return 0; CX_EPARSE (wrong shape, or a calendar field out of range such as month 13 or
+ *         February 30); CX_ERANGE (outside the int64 ns range, 1677..2262); CX_EINVAL (NULL s or
+ *         out_ns).
+ * Thread-safe, never allocates, O(n).
+ * @code
+ *   int64_t t;
+ *   cx_time_parse_utc("2024-08-09 00:00:00", 19, &t, NULL); // t == 1723161600 * CX_NS_PER_S
+ * @endcode
+ */
+int cx_time_parse_utc(const char *s, size_t n, int64_t *out_ns, struct cx_parse_err *err);
+
+/**
+ * Format ns since the Unix epoch as UTC "YYYY-MM-DD HH:MM:SS", followed by ".F" with the
+ * fraction of a second without trailing zeros when it is not 0; cx_time_parse_utc reads it back
+ * to the same value. Any int64 works (years 1677..2262).
+ * @param buf  out, `cap` bytes, NUL-terminated on success; 32 bytes always suffice.
+ * @return the length (excluding NUL); CX_ENOSPC when cap is too small; CX_EINVAL (NULL buf).
+ * Thread-safe, never allocates.
+ */
+int cx_time_format_utc(int64_t ns, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -150,12 +150,39 @@ struct cx_mh_config {
 void cx_mh_config_default(struct cx_mh_config *c, const char *data_dir);
 
 /**
- * Load a YAML config over the defaults (keys absent keep their defaults).
+ * Load a YAML config over the defaults (keys absent keep their defaults), with the generic
+ * loader (conf.h) and the tables below. A rejected file leaves *c untouched.
+ * @param data_dir  borrowed: resolves paths that start with "data/" (NULL: the build's).
  * @return 0; CX_ENOENT (missing file); CX_EPARSE (not YAML, unknown key: err names file, line,
  *         column and the key); CX_ECONFIG (value out of range: err names the key and range).
+ * Allocates only during the call.
  */
 int cx_mh_config_load(struct cx_mh_config *c, const char *path, const char *data_dir,
                       struct cx_parse_err *err);
+
+struct cx_conf_field;
+
+/**
+ * The table of the whole file (struct cx_mh_config): strategy, instruments, backtest, with the
+ * strategy's parameters (cx_mh_params_fields) inlined at `params`. Static; for cx_conf_*
+ * calls (loading sub-trees, rendering). Its check of relations between keys and of files is
+ * done by cx_mh_config_load, not by the table; through the bare table "data/..." paths resolve
+ * against the build's data directory.
+ */
+const struct cx_conf_field *cx_mh_config_fields(void);
+
+/** The table of the strategy's parameters alone (struct cx_mh_params): venues, analyzer,
+ * breaker, offset, maker, hedge, monitor. Static. */
+const struct cx_conf_field *cx_mh_params_fields(void);
+
+/**
+ * The effective configuration as one JSON object (for metadata.json), in the file's keys and
+ * spelling: loading it as a config gives *c back (durations and decimals exact, doubles to the
+ * bit, paths as resolved; backtest.funding null when funding is off).
+ * @return the length (excluding NUL); CX_ENOSPC (16 kB always suffice); CX_EINVAL.
+ * Thread-safe, never allocates.
+ */
+int cx_mh_config_to_json(const struct cx_mh_config *c, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -128,13 +128,6 @@ struct cx_sim_funding_series {
     char symbol[24];         /* the file's Symbol column ("BTC-USDT"), NUL-terminated */
 };
 
-/**
- * Parse a UTC date "YYYY-MM-DD HH:MM:SS[.F]" (F: 1 to 9 digits) exactly into ns since the epoch
- * (Hinnant's days_from_civil). @return 0; CX_EPARSE (shape); CX_ERANGE (field out of range);
- * CX_EINVAL (NULL). Never allocates.
- */
-int cx_sim_parse_utc(const char *s, size_t n, int64_t *out_ns);
-
 /** cx_sim_funding_load_csv flags. */
 #define CX_SIM_FUNDING_EXACT 0u     /* a rate with a non-zero digit below 1 ppb is an error */
 #define CX_SIM_FUNDING_ROUND_PPB 1u /* round such rates half away from zero to whole ppb and

@@ -1,246 +1,86 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Loader for cexarb's own YAML instruments file (schema: docs/instruments.md, example:
- * data/instruments/binance.yaml). libcyaml maps the document onto plain structs holding the
- * text of every decimal field; this file then converts each text exactly with cx_dec_parse at
- * the exponent the entry declares, so "0.01" at price_exp -8 becomes 1000000 and a tick finer
- * than price_exp is a configuration error, never a rounding. The whole file is validated before
- * anything is added, so a bad entry leaves the registry unchanged. When a value is rejected,
- * libyaml is run once more over the text to find the line and column of the offending key.
+ * data/instruments/binance.yaml), on the configuration loader (conf.h). The table reads every
+ * entry of the `instruments:` sequence into a struct holding the text of each decimal field
+ * (unknown, duplicate and missing keys and wrong types are reported by the loader with their
+ * positions); an item hook then converts each text exactly with cx_dec_parse at the exponent the
+ * entry declares, so "0.01" at price_exp -8 becomes 1000000 and a tick finer than price_exp is a
+ * configuration error, never a rounding. A conversion error points at the offending key of the
+ * entry. The whole file is validated before anything is added, so a bad entry leaves the
+ * registry unchanged.
  */
 #include "cexarb/instrument.h"
-#include "core_int.h"
 
-#include <cyaml/cyaml.h>
-#include <yaml.h>
+#include "cexarb/conf.h"
 
-#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Fee rates are fractions ("0.001") stored in parts per billion. */
 #define FEE_FRACTION_EXP (-9)
-/* Largest accepted instruments file; hand-written files are a few kB. */
-#define YAML_FILE_MAX_BYTES (16u << 20)
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: schema
  * ------------------------------------------------------------------------------------------- */
 
-/* One `instruments:` entry as text; optional strings are NULL when absent. */
+/* One `instruments:` entry as text; optional texts are "" when absent. Texts hold at most 64
+ * bytes, the limit of the file's previous (libcyaml) schema. */
 struct yaml_inst {
-    char *venue;        /* cx_venue_name spelling */
-    char *symbol;       /* venue-native symbol */
-    char *kind;         /* spot | linear_perp | inverse_perp */
-    char *base;         /* base asset */
-    char *quote;        /* quote / settle asset */
-    int price_exp;      /* representation exponent of prices */
-    int qty_exp;        /* representation exponent of quantities */
-    char *tick;         /* decimal, price units */
-    char *lot;          /* decimal, quantity units */
-    char *min_qty;      /* decimal, quantity units, optional */
-    char *min_notional; /* decimal, quote units, optional */
-    char *multiplier;   /* decimal, base units per quantity unit, optional (default "1") */
-    char *maker_fee;    /* decimal fraction, negative = rebate */
-    char *taker_fee;    /* decimal fraction */
+    char venue[65];        /* cx_venue_name spelling */
+    char symbol[65];       /* venue-native symbol */
+    char kind[65];         /* spot | linear_perp | inverse_perp */
+    char base[65];         /* base asset */
+    char quote[65];        /* quote / settle asset */
+    int32_t price_exp;     /* representation exponent of prices */
+    int32_t qty_exp;       /* representation exponent of quantities */
+    char tick[65];         /* decimal, price units */
+    char lot[65];          /* decimal, quantity units */
+    char min_qty[65];      /* decimal, quantity units, optional */
+    char min_notional[65]; /* decimal, quote units, optional */
+    char multiplier[65];   /* decimal, base units per quantity unit, optional (default "1") */
+    char maker_fee[65];    /* decimal fraction, negative = rebate */
+    char taker_fee[65];    /* decimal fraction */
 };
 
+/* The document: only the number of entries stays here; the item hook keeps the instruments. */
 struct yaml_doc {
-    struct yaml_inst *instruments; /* instruments[0..instruments_count) */
-    unsigned instruments_count;    /* libcyaml's CYAML_FIELD_SEQUENCE needs <field>_count */
+    uint32_t n_instruments; /* entries in the file */
 };
 
-#define STR_REQ(key, member)                                                                   \
-    CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER, struct yaml_inst, member, 1, 64)
-#define STR_OPT(key, member)                                                                   \
-    CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct yaml_inst,   \
-                           member, 1, 64)
-
-static const cyaml_schema_field_t k_inst_fields[] = {
-    STR_REQ("venue", venue),
-    STR_REQ("symbol", symbol),
-    STR_REQ("kind", kind),
-    STR_REQ("base", base),
-    STR_REQ("quote", quote),
-    CYAML_FIELD_INT("price_exp", CYAML_FLAG_DEFAULT, struct yaml_inst, price_exp),
-    CYAML_FIELD_INT("qty_exp", CYAML_FLAG_DEFAULT, struct yaml_inst, qty_exp),
-    STR_REQ("tick", tick),
-    STR_REQ("lot", lot),
-    STR_OPT("min_qty", min_qty),
-    STR_OPT("min_notional", min_notional),
-    STR_OPT("multiplier", multiplier),
-    STR_REQ("maker_fee", maker_fee),
-    STR_REQ("taker_fee", taker_fee),
-    CYAML_FIELD_END,
+/* Where the item hook puts the converted instruments (the load's user pointer). */
+struct yaml_acc {
+    const struct cx_registry *reg; /* borrowed: checked for duplicates */
+    struct cx_instrument *insts;   /* insts[0..n), allocated at the first entry */
+    uint32_t n;                    /* converted entries */
 };
 
-static const cyaml_schema_value_t k_inst_entry = {
-    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_inst, k_inst_fields),
+#define TXT(key, flags) CX_CONF_STR(#key, struct yaml_inst, key, (flags), NULL)
+#define REQ (CX_CONF_F_REQUIRED | CX_CONF_F_NONEMPTY)
+#define EXP(key)                                                                               \
+    {.name = #key, .type = CX_CONF_T_INT, .storage = CX_CONF_S_I32,                            \
+     .off = offsetof(struct yaml_inst, key), .size = sizeof(int32_t), .flags = CX_CONF_F_REQUIRED}
+
+static const struct cx_conf_field k_inst_fields[] = {
+    TXT(venue, REQ),
+    TXT(symbol, REQ),
+    TXT(kind, REQ),
+    TXT(base, REQ),
+    TXT(quote, REQ),
+    EXP(price_exp),
+    EXP(qty_exp),
+    TXT(tick, REQ),
+    TXT(lot, REQ),
+    TXT(min_qty, CX_CONF_F_NONEMPTY),
+    TXT(min_notional, CX_CONF_F_NONEMPTY),
+    TXT(multiplier, CX_CONF_F_NONEMPTY),
+    TXT(maker_fee, REQ),
+    TXT(taker_fee, REQ),
+    CX_CONF_END,
 };
-
-static const cyaml_schema_field_t k_doc_fields[] = {
-    CYAML_FIELD_SEQUENCE("instruments", CYAML_FLAG_POINTER, struct yaml_doc, instruments,
-                         &k_inst_entry, 0, CYAML_UNLIMITED),
-    CYAML_FIELD_END,
-};
-
-static const cyaml_schema_value_t k_doc_schema = {
-    CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_doc, k_doc_fields),
-};
-
-/* ---------------------------------------------------------------------------------------------
- * MARK: libcyaml glue
- * ------------------------------------------------------------------------------------------- */
-
-/* Collects libcyaml's error log so the report says what was wrong ("Unexpected key: colour")
- * and where, rather than only "Invalid key". libcyaml logs the error, then "Backtrace:", then
- * one frame per line, innermost first, each ending in "(line: N, column: M)"; the first frame's
- * position becomes err->line/col and the lines are joined with "; ". */
-struct yaml_log {
-    char text[160]; /* joined message, NUL-terminated */
-    size_t len;     /* bytes in text */
-    int64_t line;   /* 1-based line of the innermost frame, 0 when none */
-    int32_t col;    /* 1-based column of the innermost frame */
-};
-
-static void yaml_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
-{
-    struct yaml_log *ylog = ctx;
-    char msg[160];
-    if (level < CYAML_LOG_ERROR)
-        return;
-    int n = vsnprintf(msg, sizeof msg, fmt, args);
-    if (n <= 0)
-        return;
-    const char *p = msg;
-    size_t len = strlen(msg);
-    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-        msg[--len] = '\0';
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, "Load: ", 6) == 0)
-        p += 6;
-    if (*p == '\0' || strcmp(p, "Backtrace:") == 0)
-        return;
-    const char *pos = strstr(p, "(line: ");
-    long line, col;
-    if (pos != NULL && ylog->line == 0 &&
-        sscanf(pos, "(line: %ld, column: %ld)", &line, &col) == 2 && line > 0 && col > 0 &&
-        col <= INT32_MAX) {
-        ylog->line = (int64_t)line;
-        ylog->col = (int32_t)col;
-    }
-    size_t room = sizeof ylog->text - ylog->len;
-    if (room <= 3u)
-        return;
-    int m = snprintf(ylog->text + ylog->len, room, "%s%s", ylog->len > 0 ? "; " : "", p);
-    if (m > 0)
-        ylog->len = (size_t)m < room ? ylog->len + (size_t)m : sizeof ylog->text - 1u;
-}
-
-static int cyaml_to_cx(cyaml_err_t e)
-{
-    switch (e) {
-    case CYAML_OK:
-        return 0;
-    case CYAML_ERR_OOM:
-        return CX_ENOMEM;
-    default:
-        return CX_EPARSE;
-    }
-}
-
-/* ---------------------------------------------------------------------------------------------
- * MARK: locating a key (for error reports)
- * ------------------------------------------------------------------------------------------- */
-
-/* Finds the line and column of key `key` in entry `idx` of the top-level `instruments`
- * sequence (or of the entry itself when key is NULL or absent) by replaying libyaml events. The
- * result is best effort: on any parser trouble it leaves line/col at 0. */
-static void yaml_locate(const char *buf, size_t len, unsigned idx, const char *key, int64_t *line,
-                        int32_t *col)
-{
-    enum { MAX_DEPTH = 32 };
-    bool is_map[MAX_DEPTH];
-    bool expect_key[MAX_DEPTH];
-    int depth = 0;
-    bool next_is_instruments = false; /* the top-level value after key "instruments" */
-    int seq_depth = -1;               /* depth of the instruments sequence once entered */
-    long item = -1;                   /* index of the current entry in that sequence */
-    yaml_parser_t parser;
-    yaml_event_t ev;
-
-    *line = 0;
-    *col = 0;
-    if (!yaml_parser_initialize(&parser))
-        return;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-    for (bool done = false; !done;) {
-        if (!yaml_parser_parse(&parser, &ev))
-            break;
-        bool node = ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT ||
-                    ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT;
-        bool was_key = false;
-        if (node && depth > 0 && is_map[depth - 1]) {
-            was_key = expect_key[depth - 1];
-            expect_key[depth - 1] = !expect_key[depth - 1];
-        }
-        /* A key of the entry we are after. */
-        if (was_key && ev.type == YAML_SCALAR_EVENT && seq_depth >= 0 &&
-            depth == seq_depth + 1 && item == (long)idx && key != NULL &&
-            strcmp((const char *)ev.data.scalar.value, key) == 0) {
-            *line = (int64_t)ev.start_mark.line + 1;
-            *col = (int32_t)ev.start_mark.column + 1;
-            done = true;
-        }
-        if (depth == 1 && is_map[0]) {
-            if (was_key)
-                next_is_instruments =
-                    ev.type == YAML_SCALAR_EVENT &&
-                    strcmp((const char *)ev.data.scalar.value, "instruments") == 0;
-            else if (node && next_is_instruments && ev.type == YAML_SEQUENCE_START_EVENT)
-                seq_depth = depth + 1;
-        }
-        /* An entry of the sequence starts: remember where, in case the key is absent. */
-        if (ev.type == YAML_MAPPING_START_EVENT && seq_depth >= 0 && depth == seq_depth) {
-            item++;
-            if (item == (long)idx && *line == 0) {
-                *line = (int64_t)ev.start_mark.line + 1;
-                *col = (int32_t)ev.start_mark.column + 1;
-                if (key == NULL)
-                    done = true;
-            }
-        }
-        switch (ev.type) {
-        case YAML_MAPPING_START_EVENT:
-        case YAML_SEQUENCE_START_EVENT:
-            if (depth == MAX_DEPTH) {
-                done = true;
-                break;
-            }
-            is_map[depth] = ev.type == YAML_MAPPING_START_EVENT;
-            expect_key[depth] = true;
-            depth++;
-            break;
-        case YAML_MAPPING_END_EVENT:
-        case YAML_SEQUENCE_END_EVENT:
-            depth--;
-            if (seq_depth >= 0 && depth < seq_depth)
-                done = true; /* left the instruments sequence */
-            break;
-        case YAML_STREAM_END_EVENT:
-            done = true;
-            break;
-        default:
-            break;
-        }
-        yaml_event_delete(&ev);
-    }
-    yaml_parser_delete(&parser);
-}
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: conversion
@@ -352,14 +192,14 @@ static int conv_inst(const struct yaml_inst *y, unsigned idx, struct cx_instrume
         return rc;
     if (out->lot <= 0)
         return conv_fail(f, idx, "lot", "lot must be positive", CX_ECONFIG);
-    if (y->min_qty != NULL) {
+    if (y->min_qty[0] != '\0') {
         rc = conv_dec(y->min_qty, y->qty_exp, idx, "min_qty", &out->min_qty, f);
         if (rc != 0)
             return rc;
         if (out->min_qty < 0)
             return conv_fail(f, idx, "min_qty", "min_qty must not be negative", CX_ECONFIG);
     }
-    if (y->min_notional != NULL) {
+    if (y->min_notional[0] != '\0') {
         rc = conv_dec(y->min_notional, CX_NOTIONAL_EXP, idx, "min_notional", &out->min_notional,
                       f);
         if (rc != 0)
@@ -370,7 +210,7 @@ static int conv_inst(const struct yaml_inst *y, unsigned idx, struct cx_instrume
     }
 
     /* The multiplier keeps the precision its text has: "0.0001" -> 1 at exp -4. */
-    const char *mult = y->multiplier != NULL ? y->multiplier : "1";
+    const char *mult = y->multiplier[0] != '\0' ? y->multiplier : "1";
     int mult_dec;
     if (cx_dec_decimals(mult, strlen(mult), &mult_dec, NULL) != 0)
         return conv_fail(f, idx, "multiplier", "not a decimal number", CX_ECONFIG);
@@ -393,94 +233,88 @@ static int conv_inst(const struct yaml_inst *y, unsigned idx, struct cx_instrume
 }
 
 /* ---------------------------------------------------------------------------------------------
- * MARK: entry point
+ * MARK: the item hook
  * ------------------------------------------------------------------------------------------- */
 
+/* Converts entry `index`, checks it against the registry and the earlier entries, keeps it.
+ * Reports "instruments[i] SYMBOL: key" at the key's position (the entry's when the key is
+ * absent, as for a default multiplier). */
+static int inst_item(struct cx_conf_ctx *ctx, const struct cx_conf_node *item, const char *key,
+                     void *obj, void *elem, uint32_t index, uint32_t count)
+{
+    (void)key;
+    (void)obj;
+    struct yaml_acc *acc = cx_conf_user(ctx);
+    const struct yaml_inst *y = elem;
+    if (acc->insts == NULL) {
+        acc->insts = calloc(count, sizeof *acc->insts);
+        if (acc->insts == NULL)
+            return cx_conf_fail(ctx, CX_ENOMEM, "out of memory", "instruments", NULL);
+    }
+    struct cx_instrument *in = &acc->insts[index];
+    struct conv_fail fail = {0, NULL, NULL, 0};
+    int rc = conv_inst(y, index, in, &fail);
+    if (rc == 0) {
+        /* Duplicates, against the registry and earlier entries, are configuration mistakes. */
+        size_t sn = strlen(in->symbol);
+        bool dup = cx_registry_find(acc->reg, (enum cx_venue)in->venue, in->symbol, sn) != NULL;
+        for (uint32_t j = 0; j < index && !dup; j++)
+            dup = acc->insts[j].venue == in->venue && strcmp(acc->insts[j].symbol, in->symbol) == 0;
+        if (dup)
+            rc = conv_fail(&fail, index, "symbol", "(venue, symbol) already defined", CX_EEXIST);
+    }
+    if (rc != 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "instruments[%u] %s: %s", fail.idx, y->symbol, fail.key);
+        const struct cx_conf_node *at = cx_conf_node_key(ctx, item, fail.key);
+        return cx_conf_fail(ctx, rc, fail.why, detail, at != NULL ? at : item);
+    }
+    acc->n = index + 1u;
+    return 0;
+}
+
+static const struct cx_conf_field k_doc_fields[] = {
+    CX_CONF_SEQ_HOOK("instruments", struct yaml_doc, n_instruments, struct yaml_inst,
+                     k_inst_fields, inst_item),
+    CX_CONF_END,
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: entry point
+ * ------------------------------------------------------------------------------------------- */
 
 int cx_registry_load_yaml(struct cx_registry *reg, const char *path, struct cx_parse_err *err)
 {
     if (reg == NULL || path == NULL)
         return CX_EINVAL;
-    if (err != NULL) {
-        memset(err, 0, sizeof *err);
-        err->file = path;
+    struct yaml_doc doc = {0};
+    struct yaml_acc acc = {.reg = reg, .insts = NULL, .n = 0};
+    struct cx_conf_opts opts = {.user = &acc, .check = NULL};
+    int rc = cx_conf_load_file(path, k_doc_fields, &doc, sizeof doc, &opts, err);
+    if (rc == CX_EPARSE && err != NULL && err->msg != NULL &&
+        strcmp(err->msg, "missing required key") == 0) {
+        /* Keep the wording of the libcyaml-based loader ("Missing required mapping field:
+         * tick"), which users and tests search for; the key and position stay. */
+        char detail[sizeof err->detail + 24]; /* cx_parse_err_set truncates to fit */
+        snprintf(detail, sizeof detail, "Missing required key %s", err->detail);
+        cx_parse_err_set(err, rc, err->msg, detail, strlen(detail));
     }
-    char *buf = NULL;
-    size_t len = 0;
-    struct yaml_doc *doc = NULL;
-    struct cx_instrument *insts = NULL;
-    struct yaml_log ylog = {.len = 0, .line = 0, .col = 0};
-    cyaml_config_t cfg = {
-        .log_fn = yaml_log_fn,
-        .log_ctx = &ylog,
-        .mem_fn = cyaml_mem,
-        .mem_ctx = NULL,
-        .log_level = CYAML_LOG_ERROR,
-        .flags = CYAML_CFG_DEFAULT,
-    };
-
-    int rc = cx__read_file(path, YAML_FILE_MAX_BYTES, &buf, &len, err);
     if (rc != 0)
-        return rc;
-    cyaml_err_t ce = cyaml_load_data((const uint8_t *)buf, len, &cfg, &k_doc_schema,
-                                     (cyaml_data_t **)&doc, NULL);
-    if (ce != CYAML_OK) {
-        /* cyaml_strerror returns static strings, as cx_parse_err.msg requires. */
-        rc = cx_parse_err_set(err, cyaml_to_cx(ce), cyaml_strerror(ce), ylog.text, ylog.len);
-        if (err != NULL) {
-            err->line = ylog.line;
-            err->col = ylog.col;
-        }
-        doc = NULL;
         goto out;
-    }
-    if (doc == NULL || doc->instruments_count == 0) {
+    if (doc.n_instruments == 0) {
         rc = cx_parse_err_set(err, CX_EPARSE, "no instruments: sequence", NULL, 0);
         goto out;
     }
-
-    unsigned n = doc->instruments_count;
-    insts = calloc(n, sizeof *insts);
-    if (insts == NULL) {
-        rc = cx_parse_err_set(err, CX_ENOMEM, "out of memory", NULL, 0);
-        goto out;
-    }
-    struct conv_fail fail = {0, NULL, NULL, 0};
-    for (unsigned i = 0; i < n && rc == 0; i++) {
-        rc = conv_inst(&doc->instruments[i], i, &insts[i], &fail);
-        if (rc != 0)
-            break;
-        /* Duplicates, against the registry and earlier entries, are configuration mistakes. */
-        size_t sn = strlen(insts[i].symbol);
-        bool dup = cx_registry_find(reg, (enum cx_venue)insts[i].venue, insts[i].symbol, sn) !=
-                   NULL;
-        for (unsigned j = 0; j < i && !dup; j++)
-            dup = insts[j].venue == insts[i].venue && strcmp(insts[j].symbol, insts[i].symbol) == 0;
-        if (dup)
-            rc = conv_fail(&fail, i, "symbol", "(venue, symbol) already defined", CX_EEXIST);
-    }
-    if (rc != 0) {
-        char detail[sizeof err->detail];
-        int dn = snprintf(detail, sizeof detail, "instruments[%u] %s: %s", fail.idx,
-                          doc->instruments[fail.idx].symbol, fail.key);
-        cx_parse_err_set(err, rc, fail.why, detail, dn > 0 ? (size_t)dn : 0u);
-        if (err != NULL)
-            yaml_locate(buf, len, fail.idx, fail.key, &err->line, &err->col);
-        goto out;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        rc = cx_registry_add(reg, &insts[i], NULL);
+    for (uint32_t i = 0; i < acc.n; i++) {
+        rc = cx_registry_add(reg, &acc.insts[i], NULL);
         if (rc != 0) {
             /* Only CX_ENOMEM can happen here; earlier entries stay added. */
-            cx_parse_err_set(err, rc, "cannot add instrument", insts[i].symbol,
-                             strlen(insts[i].symbol));
+            cx_parse_err_set(err, rc, "cannot add instrument", acc.insts[i].symbol,
+                             strlen(acc.insts[i].symbol));
             goto out;
         }
     }
 out:
-    if (doc != NULL)
-        cyaml_free(&cfg, &k_doc_schema, doc, 0);
-    free(insts);
-    free(buf);
+    free(acc.insts);
     return rc;
 }

@@ -9,8 +9,8 @@
  * Invariants of a loaded series: one event per data row, in file order, with time_ns strictly
  * increasing after the UTC correction and rate_ppb equal to the file's rate x 10^9 (exactly,
  * unless the caller asked for rounding to whole ppb, and then counted). Dates are converted with
- * exact integer calendar arithmetic, never through the C library's time-zone functions (which
- * are non-reentrant or depend on the process's TZ). The file is read whole into one buffer
+ * exact integer calendar arithmetic (cx_time_parse_utc, core), never through the C library's
+ * time-zone functions (which are non-reentrant or depend on the process's TZ). The file is read whole into one buffer
  * (size known from fstat, so no growth loop), scanned once to count rows, then parsed.
  */
 #include "cexarb/sim.h"
@@ -24,158 +24,6 @@
 
 #define CX__FUND_HEADER "Symbol,Date,Funding Rate"
 #define CX__FUND_MAX_OFFSET_S (14 * 3600) /* UTC-12 and UTC+14 are the extremes in use */
-#define CX__FUND_DATE_MIN_LEN 19u          /* "YYYY-MM-DD HH:MM:SS" */
-#define CX__FUND_DATE_MAX_FRAC 9u          /* fraction digits down to 1 ns */
-
-/* ---------------------------------------------------------------------------------------------
- * MARK: calendar arithmetic
- * ------------------------------------------------------------------------------------------- */
-
-static bool is_leap(int64_t y)
-{
-    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
-/* Days in month m (1..12) of year y: Hinnant's last_day_of_month, same paper as below. */
-static int64_t days_in_month(int64_t y, int64_t m)
-{
-    static const int8_t k_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    return m == 2 && is_leap(y) ? 29 : k_days[m - 1];
-}
-
-/*
- * Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12, d valid for the month).
- * Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms", section days_from_civil
- * (https://howardhinnant.github.io/date_algorithms.html): shift the year to start in March so
- * that the leap day is the last day of the year, split it into 400-year eras of 146097 days,
- * count the day of the era, and move the origin from 0000-03-01 to 1970-01-01 (719468 days).
- * Example: 2020-01-01 -> 18262; 2023-12-31 -> 19722; 1970-01-01 -> 0.
- */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;                                 /* [0, 399] */
-    const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;         /* [0, 146096] */
-    return era * 146097 + doe - 719468;
-}
-
-/* Reads exactly `count` decimal digits at s[pos..). Returns false at the first non-digit and
- * sets *out_bad to its offset. */
-static bool read_digits(const char *s, size_t pos, size_t count, int64_t *out, size_t *out_bad)
-{
-    int64_t v = 0;
-    for (size_t i = pos; i < pos + count; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            *out_bad = i;
-            return false;
-        }
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/*
- * Parses "YYYY-MM-DD HH:MM:SS[.F]" (F: 1 to 9 digits) exactly, as if the date were UTC, into
- * ns since the epoch. On failure returns CX_EPARSE or CX_ERANGE with a static message and the
- * offset of the offending byte within the field.
- */
-static int parse_date(const char *s, size_t n, int64_t *out_ns, size_t *out_bad,
-                      const char **out_msg)
-{
-    /* Separator positions and bytes of the fixed-width part. */
-    static const struct {
-        uint8_t pos;
-        char ch;
-    } k_seps[] = { { 4, '-' }, { 7, '-' }, { 10, ' ' }, { 13, ':' }, { 16, ':' } };
-    int64_t year, month, day, hour, minute, second, frac_ns = 0;
-
-    *out_msg = "bad date: expected YYYY-MM-DD HH:MM:SS[.fraction]";
-    if (n < CX__FUND_DATE_MIN_LEN) {
-        *out_bad = n;
-        for (size_t i = 0; i < n; i++) { /* point at the first wrong byte when there is one */
-            bool is_sep = false;
-            for (size_t k = 0; k < sizeof k_seps / sizeof k_seps[0]; k++)
-                if (k_seps[k].pos == i) {
-                    is_sep = true;
-                    if (s[i] != k_seps[k].ch) {
-                        *out_bad = i;
-                        return CX_EPARSE;
-                    }
-                }
-            if (!is_sep && (s[i] < '0' || s[i] > '9')) {
-                *out_bad = i;
-                return CX_EPARSE;
-            }
-        }
-        return CX_EPARSE;
-    }
-    for (size_t k = 0; k < sizeof k_seps / sizeof k_seps[0]; k++) {
-        /* Check the digits before each separator first so the column is the leftmost error. */
-        size_t start = k == 0 ? 0 : (size_t)k_seps[k - 1].pos + 1;
-        int64_t unused;
-        if (!read_digits(s, start, k_seps[k].pos - start, &unused, out_bad))
-            return CX_EPARSE;
-        if (s[k_seps[k].pos] != k_seps[k].ch) {
-            *out_bad = k_seps[k].pos;
-            return CX_EPARSE;
-        }
-    }
-    if (!read_digits(s, 0, 4, &year, out_bad) || !read_digits(s, 5, 2, &month, out_bad) ||
-        !read_digits(s, 8, 2, &day, out_bad) || !read_digits(s, 11, 2, &hour, out_bad) ||
-        !read_digits(s, 14, 2, &minute, out_bad) || !read_digits(s, 17, 2, &second, out_bad))
-        return CX_EPARSE;
-    if (n > CX__FUND_DATE_MIN_LEN) {
-        if (s[19] != '.') {
-            *out_bad = 19;
-            return CX_EPARSE;
-        }
-        size_t digits = n - 20;
-        if (digits == 0 || digits > CX__FUND_DATE_MAX_FRAC) {
-            *out_bad = digits == 0 ? n : 20 + CX__FUND_DATE_MAX_FRAC;
-            *out_msg = "bad date: the fraction of a second has 1 to 9 digits";
-            return CX_EPARSE;
-        }
-        if (!read_digits(s, 20, digits, &frac_ns, out_bad))
-            return CX_EPARSE;
-        for (size_t i = digits; i < CX__FUND_DATE_MAX_FRAC; i++)
-            frac_ns *= 10;
-    }
-    *out_msg = "bad date: calendar value out of range";
-    if (month < 1 || month > 12) {
-        *out_bad = 5;
-        return CX_EPARSE;
-    }
-    if (day < 1 || day > days_in_month(year, month)) {
-        *out_bad = 8;
-        return CX_EPARSE;
-    }
-    if (hour > 23) {
-        *out_bad = 11;
-        return CX_EPARSE;
-    }
-    if (minute > 59) {
-        *out_bad = 14;
-        return CX_EPARSE;
-    }
-    if (second > 59) { /* the files are UTC-based exchange stamps: no leap seconds */
-        *out_bad = 17;
-        return CX_EPARSE;
-    }
-    /* Years 0000..9999 give |seconds| < 2^39; only the ns scaling can overflow. */
-    int64_t secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-    int64_t ns;
-    if (__builtin_mul_overflow(secs, CX_NS_PER_S, &ns) ||
-        __builtin_add_overflow(ns, frac_ns, &ns)) {
-        *out_bad = 0;
-        *out_msg = "date outside the int64 ns range (1677..2262)";
-        return CX_ERANGE;
-    }
-    *out_ns = ns;
-    return 0;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: file reading
@@ -327,11 +175,11 @@ static int parse_row(struct load_ctx *cx, const char *s, size_t n, int64_t line,
     size_t date_len = (size_t)(c2 - date);
     size_t date_col = (size_t)(date - s);
     int64_t local_ns, utc_ns;
-    size_t bad = 0;
-    const char *msg = NULL;
-    int rc = parse_date(date, date_len, &local_ns, &bad, &msg);
-    if (rc != 0)
-        return fail_at(cx->err, cx->path, rc, msg, line, date_col + bad, date, date_len);
+    struct cx_parse_err derr = {0};
+    int rc = cx_time_parse_utc(date, date_len, &local_ns, &derr);
+    if (rc != 0) /* derr.col is 1-based within the date field */
+        return fail_at(cx->err, cx->path, rc, derr.msg, line,
+                       date_col + (derr.col > 0 ? (size_t)derr.col - 1u : 0u), date, date_len);
     if (__builtin_sub_overflow(local_ns, cx->offset_ns, &utc_ns))
         return fail_at(cx->err, cx->path, CX_ERANGE,
                        "date outside the int64 ns range once corrected to UTC", line, date_col,
@@ -519,17 +367,4 @@ void cx_sim_funding_series_fini(struct cx_sim_funding_series *s)
     if (s->is_owned)
         free(s->ev);
     memset(s, 0, sizeof *s);
-}
-
-int cx_sim_parse_utc(const char *s, size_t n, int64_t *out_ns)
-{
-    size_t bad;
-    const char *msg;
-    int64_t ns;
-    if (s == NULL || out_ns == NULL)
-        return CX_EINVAL;
-    int rc = parse_date(s, n, &ns, &bad, &msg);
-    if (rc == 0)
-        *out_ns = ns;
-    return rc;
 }

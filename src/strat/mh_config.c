@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * maker_hedge configuration file: defaults (cx_mh_config_default) and the YAML loader
- * (cx_mh_config_load) for `cexarb backtest CONFIG`. Schema and every key's unit, default and
- * range: docs/config/maker_hedge.md; the full default file: configs/maker_hedge.yaml.
+ * maker_hedge configuration file: defaults (cx_mh_config_default), the tables of its keys and
+ * the few keys that need their own code, read by the generic loader (include/cexarb/conf.h)
+ * for `cexarb backtest CONFIG`. Schema and every key's unit, default and range:
+ * docs/config/maker_hedge.md; the full default file: configs/maker_hedge.yaml.
  *
- * The loader uses libyaml's document API (yaml_parser_load) rather than a libcyaml schema: every
- * node carries its line and column, so each report points at the offending key or value without
- * a second parse, every key is optional without per-field "present" flags, and values such as
- * durations ("100ms"), decimal money ("0.01") and latency models (a duration or a mapping) are
- * read from their source text, never through a float. The tree is walked against static field
- * tables. The file is applied over *c as the caller filled it (normally with
- * cx_mh_config_default), in a working copy that is copied back only when the whole file is valid,
- * so a rejected file leaves the caller's config untouched.
+ * Two tables share the file: k_mh_params (the strategy's parameters, relative to struct
+ * cx_mh_params: venues, analyzer, breaker, offset, maker, hedge, monitor) is inlined into
+ * k_mh_config (the run: strategy, instruments, backtest; relative to struct cx_mh_config), so
+ * the planned split of the run configuration from the strategy's parameters moves tables, not
+ * code. Ranges are declared in the tables and checked by the loader as values are read, with
+ * messages that name the full key ("breaker.correlation_min must be in [-1, 1]"); relations
+ * between keys (offset.max_ticks >= offset.base_ticks, ...) and the existence of files are
+ * checked after the walk (check_all), positioned at the key when it was in the file. The file is
+ * applied over *c as the caller filled it (normally with cx_mh_config_default); a rejected file
+ * leaves the caller's config untouched.
  *
  * Error classes (err->detail is always the full dotted key, e.g. "breaker.correlation_min"):
  *  - CX_ENOENT: the config file, a backtest file or the instruments file does not exist;
@@ -23,12 +26,11 @@
  */
 #include "cexarb/maker_hedge.h"
 
+#include "cexarb/conf.h"
 #include "cexarb/instrument.h"
 
-#include <yaml.h>
-
 #include <errno.h>
-#include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,14 +38,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-__extension__ typedef __int128 mh_i128;
-
 /* Bounds of the backtest keys that are not part of cx_mh_params (see docs/config). */
 #define MH_LATENCY_MAX_NS (60 * CX_NS_PER_S) /* a minute of order latency is already absurd */
-#define MH_LEVERAGE_MAX 200u                 /* highest leverage any supported venue offers */
-#define MH_QUEUE_POWER_MAX 10.0              /* f(x) = x^n: n beyond 10 is a step function */
 #define MH_KEY_MAX 128                       /* longest dotted key path kept */
-#define MH_POS_MAX 256                       /* keys whose positions are remembered */
 
 #ifndef CX_DATA_DIR
 #define CX_DATA_DIR "data"
@@ -119,512 +116,186 @@ void cx_mh_config_default(struct cx_mh_config *c, const char *data_dir)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * MARK: loader state and error reports
+ * MARK: helpers of the custom keys
  * ------------------------------------------------------------------------------------------- */
 
-/* Where a key's value was in the file, for reports made after the walk (range checks). */
-struct key_pos {
-    char key[MH_KEY_MAX]; /* full dotted key, NUL-terminated */
-    int64_t line;         /* 1-based */
-    int32_t col;          /* 1-based */
+/* The load's user data: where "data/..." paths resolve. */
+struct mh_load {
+    const char *data_dir; /* borrowed */
+    size_t data_dir_len;  /* data_dir without trailing slashes */
 };
 
-struct ld {
-    yaml_document_t doc;         /* the parsed file */
-    struct cx_mh_config cfg;     /* working copy: caller's config overlaid with the file */
-    struct cx_parse_err *err;    /* optional report */
-    const char *data_dir;        /* borrowed: resolves "data/..." paths */
-    size_t data_dir_len;         /* data_dir without trailing slashes */
-    uint32_t n_pos;              /* entries in pos */
-    struct key_pos pos[MH_POS_MAX];
-};
-
-/* Records an error at a node (node NULL: no position). */
-static int fail_at(struct ld *ld, int code, const char *msg, const char *key,
-                   const yaml_node_t *node)
-{
-    if (ld->err == NULL)
-        return code;
-    cx_parse_err_set(ld->err, code, msg, key, strlen(key));
-    if (node != NULL) {
-        ld->err->line = (int64_t)node->start_mark.line + 1;
-        ld->err->col = (int32_t)node->start_mark.column + 1;
-    }
-    return code;
-}
-
-/* Sets the position of an error reported after the walk from the remembered key positions. */
-static void locate(struct ld *ld)
-{
-    if (ld->err == NULL)
-        return;
-    ld->err->line = 0;
-    ld->err->col = 0;
-    for (uint32_t i = 0; i < ld->n_pos; i++) {
-        if (strcmp(ld->pos[i].key, ld->err->detail) == 0) {
-            ld->err->line = ld->pos[i].line;
-            ld->err->col = ld->pos[i].col;
-            return;
-        }
-    }
-}
-
-static void remember(struct ld *ld, const char *key, const yaml_node_t *value)
-{
-    if (ld->n_pos == MH_POS_MAX)
-        return; /* best effort: a later report about this key just has no position */
-    struct key_pos *p = &ld->pos[ld->n_pos++];
-    snprintf(p->key, sizeof p->key, "%s", key);
-    p->line = (int64_t)value->start_mark.line + 1;
-    p->col = (int32_t)value->start_mark.column + 1;
-}
-
-/* out = path + "." + name (or name at the top level), truncated to MH_KEY_MAX. */
+/* out = path + "." + name, truncated to MH_KEY_MAX (reports then show the start of the key). */
 static void join(char *out, const char *path, const char *name)
 {
-    if (path[0] == '\0')
-        snprintf(out, MH_KEY_MAX, "%s", name);
-    else
-        snprintf(out, MH_KEY_MAX, "%s.%s", path, name);
+    if (snprintf(out, MH_KEY_MAX, "%s.%s", path, name) >= MH_KEY_MAX)
+        out[MH_KEY_MAX - 1] = '\0';
 }
 
 static void join_index(char *out, const char *path, long idx)
 {
-    snprintf(out, MH_KEY_MAX, "%s[%ld]", path, idx);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * MARK: scalars
- * ------------------------------------------------------------------------------------------- */
-
-static const char *sval(const yaml_node_t *n)
-{
-    return (const char *)n->data.scalar.value;
-}
-
-static bool is_plain(const yaml_node_t *n)
-{
-    return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-/* YAML's null: an empty plain value, "~" or "null". */
-static bool is_null(const yaml_node_t *n)
-{
-    if (!is_plain(n))
-        return false;
-    const char *s = sval(n);
-    return s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-           strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
-}
-
-/* A scalar whose text has no NUL byte inside (a double-quoted "\0" would cut a C string). */
-static int want_scalar(struct ld *ld, const yaml_node_t *n, const char *key, const char *what)
-{
-    if (n->type != YAML_SCALAR_NODE || is_null(n))
-        return fail_at(ld, CX_EPARSE, what, key, n);
-    if (strlen(sval(n)) != n->data.scalar.length)
-        return fail_at(ld, CX_EPARSE, "value contains a NUL byte", key, n);
-    return 0;
-}
-
-/*
- * An integer: a plain scalar -?digits. Values beyond int64 saturate: every integer key has a
- * range well inside int64 (and inside its C type once stored, see store_u32/store_i32), so a
- * saturated value is reported by the range check with the key's allowed range.
- */
-static int parse_int(struct ld *ld, const yaml_node_t *n, const char *key, int64_t *out)
-{
-    static const char what[] = "expected an integer (digits with an optional leading '-')";
-    int rc = want_scalar(ld, n, key, what);
-    if (rc != 0)
-        return rc;
-    const char *s = sval(n);
-    size_t i = s[0] == '-' ? 1u : 0u;
-    if (!is_plain(n) || s[i] == '\0')
-        return fail_at(ld, CX_EPARSE, what, key, n);
-    for (size_t j = i; s[j] != '\0'; j++) {
-        if (s[j] < '0' || s[j] > '9')
-            return fail_at(ld, CX_EPARSE, what, key, n);
-    }
-    errno = 0;
-    long long v = strtoll(s, NULL, 10); /* errno ERANGE: v is already LLONG_MIN/MAX */
-    *out = (int64_t)v;
-    return 0;
-}
-
-/* A number: a plain scalar with the project's decimal grammar -?digits[.digits][e[+-]digits]
- * (cx_dec_decimals), converted with strtod (correctly rounded, as the C literals of the defaults
- * are, so "0.6" in the file equals 0.6 in code). Infinity from "1e999" fails the range checks. */
-static int parse_f64(struct ld *ld, const yaml_node_t *n, const char *key, double *out)
-{
-    static const char what[] = "expected a number (-?digits[.digits][e[+-]digits])";
-    int rc = want_scalar(ld, n, key, what);
-    if (rc != 0)
-        return rc;
-    int decimals;
-    if (!is_plain(n) || cx_dec_decimals(sval(n), n->data.scalar.length, &decimals, NULL) != 0)
-        return fail_at(ld, CX_EPARSE, what, key, n);
-    *out = strtod(sval(n), NULL);
-    return 0;
-}
-
-/* An amount of money or an asset: a decimal text, quoted or not, exact at CX_NOTIONAL_EXP. */
-static int parse_money(struct ld *ld, const yaml_node_t *n, const char *key, int64_t *out)
-{
-    static const char what[] = "expected a decimal amount such as \"2000\" or \"0.01\"";
-    int rc = want_scalar(ld, n, key, what);
-    if (rc != 0)
-        return rc;
-    rc = cx_dec_parse(sval(n), n->data.scalar.length, CX_NOTIONAL_EXP, out);
-    if (rc == CX_EPRECISION)
-        return fail_at(ld, CX_ECONFIG, "amount has more than 8 decimals", key, n);
-    if (rc == CX_EOVERFLOW)
-        return fail_at(ld, CX_ECONFIG, "amount too large (at most 92233720368.54775807)", key,
-                       n);
-    if (rc != 0)
-        return fail_at(ld, CX_EPARSE, what, key, n);
-    return 0;
-}
-
-/*
- * A duration: <decimal><unit> with no space, unit ns, us, ms, s, m (minutes) or h, converted
- * exactly to int64 ns ("1.5s" = 1500000000; "0.5ns" is not a whole number of ns and is
- * rejected, as is anything beyond int64). A bare number has no unit and is rejected: "30" could
- * mean seconds or milliseconds. Negative values parse and then fail the key's range check.
- */
-static int parse_duration(struct ld *ld, const yaml_node_t *n, const char *key, int64_t *out)
-{
-    static const char what[] =
-        "expected a duration: a number and a unit ns, us, ms, s, m or h (\"100ms\")";
-    static const struct {
-        const char *name;
-        int64_t ns;
-    } units[] = {
-        {"ns", 1},
-        {"us", CX_NS_PER_US},
-        {"ms", CX_NS_PER_MS},
-        {"s", CX_NS_PER_S},
-        {"m", 60 * CX_NS_PER_S},
-        {"h", 3600 * CX_NS_PER_S},
-    };
-    int rc = want_scalar(ld, n, key, what);
-    if (rc != 0)
-        return rc;
-    const char *s = sval(n);
-    size_t len = n->data.scalar.length;
-    size_t num_len = len;
-    while (num_len > 0 && s[num_len - 1] >= 'a' && s[num_len - 1] <= 'z')
-        num_len--;
-    const char *unit = s + num_len;
-    int64_t unit_ns = 0;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(unit, units[i].name) == 0)
-            unit_ns = units[i].ns;
-    }
-    int decimals;
-    if (unit_ns == 0 || num_len == 0 || cx_dec_decimals(s, num_len, &decimals, NULL) != 0)
-        return fail_at(ld, CX_EPARSE, what, key, n);
-    static const char range[] = "duration is not a whole number of nanoseconds within +/-292 "
-                                "years";
-    int64_t m;
-    if (decimals > -CX_DEC_EXP_MIN || cx_dec_parse(s, num_len, -decimals, &m) != 0)
-        return fail_at(ld, CX_ECONFIG, range, key, n);
-    /* value = m / 10^decimals units; m (< 2^63) x unit_ns (< 2^42) fits 128 bits. */
-    mh_i128 scaled = (mh_i128)m * unit_ns;
-    mh_i128 div = (mh_i128)cx_pow10_i64(decimals);
-    if (scaled % div != 0 || scaled / div > INT64_MAX || scaled / div < INT64_MIN)
-        return fail_at(ld, CX_ECONFIG, range, key, n);
-    *out = (int64_t)(scaled / div);
-    return 0;
-}
-
-/* Copies a scalar's text into dst[cap] (empty allowed; range checks come later). */
-static int parse_str(struct ld *ld, const yaml_node_t *n, const char *key, char *dst, size_t cap)
-{
-    if (n->type != YAML_SCALAR_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a string", key, n);
-    size_t len = n->data.scalar.length;
-    if (strlen(sval(n)) != len)
-        return fail_at(ld, CX_EPARSE, "value contains a NUL byte", key, n);
-    if (is_null(n))
-        len = 0;
-    if (len >= cap)
-        return fail_at(ld, CX_ECONFIG, "string too long for this key (see the docs)", key, n);
-    memcpy(dst, sval(n), len);
-    dst[len] = '\0';
-    return 0;
-}
-
-static int parse_venue(struct ld *ld, const yaml_node_t *n, const char *key, enum cx_venue *out)
-{
-    int rc = want_scalar(ld, n, key, "expected a venue name");
-    if (rc != 0)
-        return rc;
-    if (cx_venue_parse(sval(n), n->data.scalar.length, out) != 0)
-        return fail_at(ld, CX_ECONFIG,
-                       "unknown venue (binance_spot, binance_usdm, gate_spot, gate_futures, "
-                       "mexc_spot, hyperliquid)",
-                       key, n);
-    return 0;
+    if (snprintf(out, MH_KEY_MAX, "%s[%ld]", path, idx) >= MH_KEY_MAX)
+        out[MH_KEY_MAX - 1] = '\0';
 }
 
 /* Resolves a path from the file: "data/..." against data_dir, others as written. */
-static int resolve_path(struct ld *ld, const yaml_node_t *n, const char *key, char *dst,
-                        size_t cap)
+static int resolve_path(struct cx_conf_ctx *ctx, const struct cx_conf_node *n, const char *key,
+                        char *dst, size_t cap)
 {
-    char raw[sizeof ld->cfg.files[0]];
-    int rc = parse_str(ld, n, key, raw, sizeof raw);
+    const struct mh_load *ml = cx_conf_user(ctx); /* NULL: loaded through the bare table */
+    const char *dir = ml != NULL ? ml->data_dir : CX_DATA_DIR;
+    size_t dir_len = ml != NULL ? ml->data_dir_len : strlen(CX_DATA_DIR);
+    char raw[512];
+    static const struct cx_conf_field k_raw = {.name = "", .type = CX_CONF_T_STR,
+                                               .storage = CX_CONF_S_OTHER, .off = 0,
+                                               .size = sizeof raw};
+    int rc = cx_conf_read_value(ctx, n, key, &k_raw, raw);
     if (rc != 0)
         return rc;
     if (raw[0] == '\0')
-        return fail_at(ld, CX_ECONFIG, "path must not be empty", key, n);
+        return cx_conf_fail(ctx, CX_ECONFIG, "path must not be empty", key, n);
     int w;
     if (strncmp(raw, "data/", 5) == 0)
-        w = snprintf(dst, cap, "%.*s/%s", (int)ld->data_dir_len, ld->data_dir, raw + 5);
+        w = snprintf(dst, cap, "%.*s/%s", (int)dir_len, dir, raw + 5);
     else
         w = snprintf(dst, cap, "%s", raw);
     if (w < 0 || (size_t)w >= cap)
-        return fail_at(ld, CX_ECONFIG, "path too long once resolved (at most 511 bytes)", key, n);
+        return cx_conf_fail(ctx, CX_ECONFIG, "path too long once resolved (at most 511 bytes)",
+                            key, n);
     return 0;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * MARK: field tables
- * ------------------------------------------------------------------------------------------- */
-
-enum ftype {
-    F_SECTION, /* a mapping described by `sub` */
-    F_U32,     /* integer into uint32_t */
-    F_I32,     /* integer into int32_t */
-    F_U64,     /* non-negative integer into uint64_t */
-    F_F64,     /* number into double */
-    F_MONEY,   /* decimal amount into double (exact text, 8 decimals at most) */
-    F_DUR,     /* duration into int64_t ns */
-    F_STR,     /* string into char[cap] */
-    F_VENUE,   /* venue name into uint8_t */
-    F_CUSTOM,  /* handled by fn */
-};
-
-struct field;
-typedef int (*field_fn)(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key);
-
-struct field {
-    const char *name;         /* key in the mapping */
-    enum ftype type;          /* how the value is read */
-    size_t off;               /* offset of the target in struct cx_mh_config */
-    size_t cap;               /* F_STR: size of the target array */
-    const struct field *sub;  /* F_SECTION: fields of the mapping, ending with name NULL */
-    field_fn fn;              /* F_CUSTOM */
-};
-
-#define CFG_OFF(member) offsetof(struct cx_mh_config, member)
-#define FLD(name, type, member) {name, type, CFG_OFF(member), 0, NULL, NULL}
-#define FSTR(name, member)                                                                     \
-    {name, F_STR, CFG_OFF(member), sizeof(((struct cx_mh_config *)0)->member), NULL, NULL}
-#define FSEC(name, sub) {name, F_SECTION, 0, 0, sub, NULL}
-#define FFN(name, fn, member) {name, F_CUSTOM, CFG_OFF(member), 0, NULL, fn}
-#define FEND {NULL, F_SECTION, 0, 0, NULL, NULL}
-
-static int walk_map(struct ld *ld, yaml_node_t *n, const char *path, const struct field *fields);
-
-static void *target(struct ld *ld, const struct field *f)
+/* A string value's text for rendering: the member at f->off, NUL-terminated. */
+static void json_text(struct cx_conf_json *out, const char *s)
 {
-    return (char *)&ld->cfg + f->off;
-}
-
-/* Stores a saturated integer: out-of-type values become a bound outside every key's range. */
-static void store_u32(uint32_t *dst, int64_t v)
-{
-    *dst = v < 0 ? 0u : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
-static void store_i32(int32_t *dst, int64_t v)
-{
-    *dst = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : (int32_t)v;
-}
-
-static int read_field(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
-{
-    int rc = 0;
-    int64_t i64;
-    double f64;
-    switch (f->type) {
-    case F_SECTION:
-        return walk_map(ld, n, key, f->sub);
-    case F_U32:
-        rc = parse_int(ld, n, key, &i64);
-        if (rc == 0)
-            store_u32(target(ld, f), i64);
-        return rc;
-    case F_I32:
-        rc = parse_int(ld, n, key, &i64);
-        if (rc == 0)
-            store_i32(target(ld, f), i64);
-        return rc;
-    case F_U64: {
-        rc = parse_int(ld, n, key, &i64);
-        if (rc != 0)
-            return rc;
-        errno = 0;
-        unsigned long long v = strtoull(sval(n), NULL, 10);
-        if (sval(n)[0] == '-' || errno == ERANGE)
-            return fail_at(ld, CX_ECONFIG, "backtest.seed must be in [0, 18446744073709551615]",
-                           key, n);
-        *(uint64_t *)target(ld, f) = (uint64_t)v;
-        return 0;
-    }
-    case F_F64:
-        rc = parse_f64(ld, n, key, &f64);
-        if (rc == 0)
-            *(double *)target(ld, f) = f64;
-        return rc;
-    case F_MONEY:
-        rc = parse_money(ld, n, key, &i64);
-        if (rc == 0)
-            *(double *)target(ld, f) = cx_dec_to_double(i64, CX_NOTIONAL_EXP);
-        return rc;
-    case F_DUR:
-        rc = parse_duration(ld, n, key, &i64);
-        if (rc == 0)
-            *(int64_t *)target(ld, f) = i64;
-        return rc;
-    case F_STR:
-        return parse_str(ld, n, key, target(ld, f), f->cap);
-    case F_VENUE: {
-        enum cx_venue v;
-        rc = parse_venue(ld, n, key, &v);
-        if (rc == 0)
-            *(uint8_t *)target(ld, f) = (uint8_t)v;
-        return rc;
-    }
-    case F_CUSTOM:
-        return f->fn(ld, f, n, key);
-    }
-    return CX_EINVAL;
-}
-
-/* Walks a mapping against `fields`: unknown and duplicate keys are errors; a null value (a
- * section whose keys are all commented out) counts as an empty mapping. */
-static int walk_map(struct ld *ld, yaml_node_t *n, const char *path, const struct field *fields)
-{
-    if (is_null(n))
-        return 0;
-    if (n->type != YAML_MAPPING_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a mapping (key: value lines or {...})",
-                       path[0] != '\0' ? path : "(top level)", n);
-    yaml_node_pair_t *first = n->data.mapping.pairs.start;
-    for (yaml_node_pair_t *pair = first; pair < n->data.mapping.pairs.top; pair++) {
-        yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
-        yaml_node_t *v = yaml_document_get_node(&ld->doc, pair->value);
-        char key[MH_KEY_MAX];
-        if (k == NULL || v == NULL)
-            return fail_at(ld, CX_EPARSE, "malformed YAML", path, n);
-        if (k->type != YAML_SCALAR_NODE)
-            return fail_at(ld, CX_EPARSE, "mapping keys must be plain names", path, k);
-        join(key, path, sval(k));
-        for (yaml_node_pair_t *prev = first; prev < pair; prev++) {
-            yaml_node_t *pk = yaml_document_get_node(&ld->doc, prev->key);
-            if (pk != NULL && pk->type == YAML_SCALAR_NODE &&
-                pk->data.scalar.length == k->data.scalar.length &&
-                memcmp(pk->data.scalar.value, k->data.scalar.value, k->data.scalar.length) == 0)
-                return fail_at(ld, CX_EPARSE, "duplicate key", key, k);
-        }
-        const struct field *f = fields;
-        while (f->name != NULL && strcmp(f->name, sval(k)) != 0)
-            f++;
-        if (f->name == NULL)
-            return fail_at(ld, CX_EPARSE, "unknown key", key, k);
-        remember(ld, key, v);
-        int rc = read_field(ld, f, v, key);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    cx_conf_json_str(out, s, strlen(s));
 }
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: custom keys
  * ------------------------------------------------------------------------------------------- */
 
-static int key_strategy(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_strategy(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                        const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    int rc = want_scalar(ld, n, key, "expected a strategy name");
+    (void)obj;
+    const char *text;
+    int rc = cx_conf_want_scalar(ctx, n, key, "expected a strategy name", &text, NULL);
     if (rc != 0)
         return rc;
-    if (strcmp(sval(n), "maker_hedge") != 0)
-        return fail_at(ld, CX_ECONFIG, "strategy must be maker_hedge (this file's schema)", key,
-                       n);
+    if (strcmp(text, "maker_hedge") != 0)
+        return cx_conf_fail(ctx, CX_ECONFIG, "strategy must be maker_hedge (this file's schema)",
+                            key, n);
     return 0;
 }
 
-static int key_instruments(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static void json_strategy(struct cx_conf_json *out, const struct cx_conf_field *f,
+                          const void *obj)
 {
-    char *dst = target(ld, f);
-    if (n->type == YAML_SCALAR_NODE && (is_null(n) || n->data.scalar.length == 0)) {
+    (void)f;
+    (void)obj;
+    json_text(out, "maker_hedge");
+}
+
+static int key_instruments(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                           const struct cx_conf_node *n, const char *key, void *obj)
+{
+    char *dst = cx_conf_target(f, obj);
+    size_t len = 0;
+    if (cx_conf_node_kind(n) == CX_CONF_NODE_NULL ||
+        (cx_conf_node_text(n, &len) != NULL && len == 0)) {
         dst[0] = '\0'; /* "": the bundled instruments only */
         return 0;
     }
-    return resolve_path(ld, n, key, dst, sizeof ld->cfg.instruments);
+    return resolve_path(ctx, n, key, dst, f->size);
+}
+
+/* Renders a char-array member (a path). */
+static void json_path(struct cx_conf_json *out, const struct cx_conf_field *f, const void *obj)
+{
+    json_text(out, cx_conf_target_const(f, obj));
 }
 
 /* breaker.enabled: a list of trigger names -> enabled_mask ([] disables the breaker). */
-static int key_enabled(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_enabled(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                       const struct cx_conf_node *n, const char *key, void *obj)
 {
-    (void)f;
-    if (n->type != YAML_SEQUENCE_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a list of trigger names ([A, B] or - lines)",
-                       key, n);
+    if (cx_conf_node_kind(n) != CX_CONF_NODE_SEQ)
+        return cx_conf_fail(ctx, CX_EPARSE, "expected a list of trigger names ([A, B] or - lines)",
+                            key, n);
     uint32_t mask = 0;
-    long idx = 0;
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-         it++, idx++) {
-        yaml_node_t *item = yaml_document_get_node(&ld->doc, *it);
+    for (uint32_t idx = 0; idx < cx_conf_node_count(n); idx++) {
+        const struct cx_conf_node *item = cx_conf_node_item(ctx, n, idx);
         char ikey[MH_KEY_MAX];
-        join_index(ikey, key, idx);
-        int rc = want_scalar(ld, item, ikey, "expected a trigger name");
+        join_index(ikey, key, (long)idx);
+        const char *text;
+        int rc = cx_conf_want_scalar(ctx, item, ikey, "expected a trigger name", &text, NULL);
         if (rc != 0)
             return rc;
         int trig = 0;
         for (int t = CX_RISK_TRIG_NONE + 1; t < CX_RISK_TRIG_COUNT; t++) {
-            if (strcmp(sval(item), cx_risk_trigger_name((enum cx_risk_trigger)t)) == 0)
+            if (strcmp(text, cx_risk_trigger_name((enum cx_risk_trigger)t)) == 0)
                 trig = t;
         }
         if (trig == 0)
-            return fail_at(ld, CX_ECONFIG,
-                           "unknown trigger (VOLATILITY_SPIKE, CORRELATION_BREAKDOWN, "
-                           "VOLUME_DROUGHT, BASIS_INSTABILITY, EMERGENCY_SPIKE)",
-                           ikey, item);
+            return cx_conf_fail(ctx, CX_ECONFIG,
+                                "unknown trigger (VOLATILITY_SPIKE, CORRELATION_BREAKDOWN, "
+                                "VOLUME_DROUGHT, BASIS_INSTABILITY, EMERGENCY_SPIKE)",
+                                ikey, item);
         if ((mask & (1u << trig)) != 0u)
-            return fail_at(ld, CX_ECONFIG, "trigger listed twice", ikey, item);
+            return cx_conf_fail(ctx, CX_ECONFIG, "trigger listed twice", ikey, item);
         mask |= 1u << trig;
     }
-    ld->cfg.params.breaker.enabled_mask = mask;
+    uint32_t *dst = cx_conf_target(f, obj);
+    *dst = mask;
     return 0;
 }
 
+static void json_enabled(struct cx_conf_json *out, const struct cx_conf_field *f,
+                         const void *obj)
+{
+    const uint32_t *mask = cx_conf_target_const(f, obj);
+    cx_conf_json_open(out, '[');
+    for (int t = CX_RISK_TRIG_NONE + 1; t < CX_RISK_TRIG_COUNT; t++) {
+        if ((*mask & (1u << t)) != 0u)
+            json_text(out, cx_risk_trigger_name((enum cx_risk_trigger)t));
+    }
+    cx_conf_json_close(out, ']');
+}
+
 /* backtest.files: 1..CX_MH_MAX_FILES paths (existence is checked after the walk). */
-static int key_files(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_files(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                     const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    if (n->type != YAML_SEQUENCE_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a list of file paths", key, n);
-    long count = n->data.sequence.items.top - n->data.sequence.items.start;
+    struct cx_mh_config *c = obj;
+    if (cx_conf_node_kind(n) != CX_CONF_NODE_SEQ)
+        return cx_conf_fail(ctx, CX_EPARSE, "expected a list of file paths", key, n);
+    uint32_t count = cx_conf_node_count(n);
     if (count < 1 || count > CX_MH_MAX_FILES)
-        return fail_at(ld, CX_ECONFIG, "backtest.files must list 1 to 8 files", key, n);
-    long idx = 0;
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-         it++, idx++) {
-        yaml_node_t *item = yaml_document_get_node(&ld->doc, *it);
+        return cx_conf_fail(ctx, CX_ECONFIG, "backtest.files must list 1 to 8 files", key, n);
+    for (uint32_t idx = 0; idx < count; idx++) {
+        const struct cx_conf_node *item = cx_conf_node_item(ctx, n, idx);
         char ikey[MH_KEY_MAX];
-        join_index(ikey, key, idx);
-        remember(ld, ikey, item);
-        int rc = resolve_path(ld, item, ikey, ld->cfg.files[idx], sizeof ld->cfg.files[idx]);
+        join_index(ikey, key, (long)idx);
+        cx_conf_remember(ctx, ikey, item);
+        int rc = resolve_path(ctx, item, ikey, c->files[idx], sizeof c->files[idx]);
         if (rc != 0)
             return rc;
     }
-    ld->cfg.n_files = (uint32_t)count;
+    c->n_files = count;
     return 0;
+}
+
+static void json_files(struct cx_conf_json *out, const struct cx_conf_field *f, const void *obj)
+{
+    (void)f;
+    const struct cx_mh_config *c = obj;
+    cx_conf_json_open(out, '[');
+    for (uint32_t i = 0; i < c->n_files && i < CX_MH_MAX_FILES; i++)
+        json_text(out, c->files[i]);
+    cx_conf_json_close(out, ']');
 }
 
 /* An asset name: 1..15 letters and digits (the cx_balance limit). */
@@ -640,152 +311,200 @@ static bool asset_ok(const char *s, size_t len)
     return true;
 }
 
+/* Readers of one account's values, with their bounds (amounts exact at CX_NOTIONAL_EXP). */
+static const struct cx_conf_field k_leverage =
+    CX_CONF_INT_MSG("leverage", struct cx_account, leverage, 1, 200,
+                    "leverage must be in [1, 200]");
+static const struct cx_conf_field k_amount =
+    {.name = "", .type = CX_CONF_T_DEC, .storage = CX_CONF_S_I64, .exp = CX_NOTIONAL_EXP,
+     .off = 0, .size = sizeof(int64_t), .flags = CX_CONF_F_BOUNDED, .f_min = 0.0,
+     .f_max = HUGE_VAL, .msg = "balance must be >= 0"};
+static const struct cx_conf_field k_venue_name =
+    {.name = "", .type = CX_CONF_T_VENUE, .storage = CX_CONF_S_U8, .off = 0,
+     .size = sizeof(uint8_t)};
+
 /* One account: {ASSET: "amount", ..., leverage: N}. */
-static int read_account(struct ld *ld, yaml_node_t *n, const char *key, struct cx_account *a)
+static int read_account(struct cx_conf_ctx *ctx, const struct cx_conf_node *n, const char *key,
+                        struct cx_account *a)
 {
-    if (is_null(n))
+    if (cx_conf_node_kind(n) == CX_CONF_NODE_NULL)
         return 0;
-    if (n->type != YAML_MAPPING_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a mapping of asset: \"amount\" (and leverage)",
-                       key, n);
+    if (cx_conf_node_kind(n) != CX_CONF_NODE_MAP)
+        return cx_conf_fail(ctx, CX_EPARSE,
+                            "expected a mapping of asset: \"amount\" (and leverage)", key, n);
     bool has_leverage = false;
-    for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
-         pair++) {
-        yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
-        yaml_node_t *v = yaml_document_get_node(&ld->doc, pair->value);
+    for (uint32_t i = 0; i < cx_conf_node_count(n); i++) {
+        const struct cx_conf_node *k, *v;
+        cx_conf_node_pair(ctx, n, i, &k, &v);
+        size_t klen;
+        const char *name = cx_conf_node_text(k, &klen);
         char akey[MH_KEY_MAX];
-        if (k->type != YAML_SCALAR_NODE)
-            return fail_at(ld, CX_EPARSE, "mapping keys must be plain names", key, k);
-        join(akey, key, sval(k));
-        remember(ld, akey, v);
-        if (strcmp(sval(k), "leverage") == 0) {
+        if (name == NULL)
+            return cx_conf_fail(ctx, CX_EPARSE, "mapping keys must be plain names", key, k);
+        join(akey, key, name);
+        cx_conf_remember(ctx, akey, v);
+        if (strcmp(name, "leverage") == 0) {
             if (has_leverage)
-                return fail_at(ld, CX_EPARSE, "duplicate key", akey, k);
+                return cx_conf_fail(ctx, CX_EPARSE, "duplicate key", akey, k);
             has_leverage = true;
-            int64_t lev;
-            int rc = parse_int(ld, v, akey, &lev);
+            int rc = cx_conf_read_value(ctx, v, akey, &k_leverage, a);
             if (rc != 0)
                 return rc;
-            if (lev < 1 || lev > (int64_t)MH_LEVERAGE_MAX)
-                return fail_at(ld, CX_ECONFIG, "leverage must be in [1, 200]", akey, v);
-            a->leverage = (uint32_t)lev;
             continue;
         }
-        if (!asset_ok(sval(k), k->data.scalar.length))
-            return fail_at(ld, CX_ECONFIG,
-                           "asset names are 1 to 15 letters or digits (or the key leverage)",
-                           akey, k);
-        for (uint32_t i = 0; i < a->n_balances; i++) {
-            if (strcmp(a->balances[i].asset, sval(k)) == 0)
-                return fail_at(ld, CX_EPARSE, "duplicate key", akey, k);
+        if (!asset_ok(name, klen))
+            return cx_conf_fail(ctx, CX_ECONFIG,
+                                "asset names are 1 to 15 letters or digits (or the key leverage)",
+                                akey, k);
+        for (uint32_t j = 0; j < a->n_balances; j++) {
+            if (strcmp(a->balances[j].asset, name) == 0)
+                return cx_conf_fail(ctx, CX_EPARSE, "duplicate key", akey, k);
         }
         int64_t amount;
-        int rc = parse_money(ld, v, akey, &amount);
+        int rc = cx_conf_read_value(ctx, v, akey, &k_amount, &amount);
         if (rc != 0)
             return rc;
-        if (amount < 0)
-            return fail_at(ld, CX_ECONFIG, "balance must be >= 0", akey, v);
-        struct cx_balance *b = cx_account_balance(a, sval(k));
+        struct cx_balance *b = cx_account_balance(a, name);
         if (b == NULL)
-            return fail_at(ld, CX_ECONFIG, "more than 16 assets in one account", akey, k);
+            return cx_conf_fail(ctx, CX_ECONFIG, "more than 16 assets in one account", akey, k);
         b->total = amount;
     }
     return 0;
 }
 
 /* backtest.balances: {venue: account, ...}; replaces the default accounts as a whole. */
-static int key_balances(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_balances(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                        const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    struct cx_sim_cfg *sim = &ld->cfg.sim;
+    struct cx_sim_cfg *sim = &((struct cx_mh_config *)obj)->sim;
     sim->n_accounts = 0;
     memset(sim->accounts, 0, sizeof sim->accounts);
-    if (is_null(n))
+    if (cx_conf_node_kind(n) == CX_CONF_NODE_NULL)
         return 0;
-    if (n->type != YAML_MAPPING_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a mapping of venue: {asset: \"amount\"}", key, n);
-    for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
-         pair++) {
-        yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
-        yaml_node_t *v = yaml_document_get_node(&ld->doc, pair->value);
+    if (cx_conf_node_kind(n) != CX_CONF_NODE_MAP)
+        return cx_conf_fail(ctx, CX_EPARSE, "expected a mapping of venue: {asset: \"amount\"}",
+                            key, n);
+    for (uint32_t i = 0; i < cx_conf_node_count(n); i++) {
+        const struct cx_conf_node *k, *v;
+        cx_conf_node_pair(ctx, n, i, &k, &v);
+        const char *name = cx_conf_node_text(k, NULL);
         char vkey[MH_KEY_MAX];
-        enum cx_venue venue;
-        if (k->type != YAML_SCALAR_NODE)
-            return fail_at(ld, CX_EPARSE, "mapping keys must be plain names", key, k);
-        join(vkey, key, sval(k));
-        int rc = parse_venue(ld, k, vkey, &venue);
+        uint8_t venue;
+        if (name == NULL)
+            return cx_conf_fail(ctx, CX_EPARSE, "mapping keys must be plain names", key, k);
+        join(vkey, key, name);
+        int rc = cx_conf_read_value(ctx, k, vkey, &k_venue_name, &venue);
         if (rc != 0)
             return rc;
-        for (uint32_t i = 0; i < sim->n_accounts; i++) {
-            if (sim->accounts[i].venue == venue)
-                return fail_at(ld, CX_EPARSE, "duplicate key", vkey, k);
+        for (uint32_t j = 0; j < sim->n_accounts; j++) {
+            if (sim->accounts[j].venue == venue)
+                return cx_conf_fail(ctx, CX_EPARSE, "duplicate key", vkey, k);
         }
         if (sim->n_accounts == CX_SIM_MAX_ACCOUNTS)
-            return fail_at(ld, CX_ECONFIG, "more than 8 accounts", vkey, k);
-        remember(ld, vkey, v);
-        struct cx_account *a = add_account(sim, venue, 1u);
-        rc = read_account(ld, v, vkey, a);
+            return cx_conf_fail(ctx, CX_ECONFIG, "more than 8 accounts", vkey, k);
+        cx_conf_remember(ctx, vkey, v);
+        struct cx_account *a = add_account(sim, (enum cx_venue)venue, 1u);
+        rc = read_account(ctx, v, vkey, a);
         if (rc != 0)
             return rc;
     }
     return 0;
 }
 
+static void json_balances(struct cx_conf_json *out, const struct cx_conf_field *f,
+                          const void *obj)
+{
+    (void)f;
+    const struct cx_sim_cfg *sim = &((const struct cx_mh_config *)obj)->sim;
+    static const struct cx_conf_field k_total = {
+        .name = "", .type = CX_CONF_T_DEC, .storage = CX_CONF_S_I64, .exp = CX_NOTIONAL_EXP,
+        .off = offsetof(struct cx_balance, total), .size = sizeof(int64_t)};
+    cx_conf_json_open(out, '{');
+    for (uint32_t i = 0; i < sim->n_accounts && i < CX_SIM_MAX_ACCOUNTS; i++) {
+        const struct cx_account *a = &sim->accounts[i];
+        cx_conf_json_key(out, cx_venue_name((enum cx_venue)a->venue));
+        cx_conf_json_open(out, '{');
+        for (uint32_t j = 0; j < a->n_balances && j < CX_ACCOUNT_MAX_ASSETS; j++) {
+            cx_conf_json_key(out, a->balances[j].asset);
+            cx_conf_json_value(out, &k_total, &a->balances[j]);
+        }
+        cx_conf_json_key(out, "leverage");
+        cx_conf_json_value(out, &k_leverage, a);
+        cx_conf_json_close(out, '}');
+    }
+    cx_conf_json_close(out, '}');
+}
+
+/* Durations of a latency model, each into one end of struct cx_latency_cfg. */
+static const struct cx_conf_field k_lat_lo =
+    {.name = "", .type = CX_CONF_T_DUR, .storage = CX_CONF_S_I64,
+     .off = offsetof(struct cx_latency_cfg, a_ns), .size = sizeof(int64_t),
+     .flags = CX_CONF_F_BOUNDED, .i_min = 0, .i_max = MH_LATENCY_MAX_NS,
+     .msg = "latency must be in [0s, 60s]"};
+static const struct cx_conf_field k_lat_hi =
+    {.name = "", .type = CX_CONF_T_DUR, .storage = CX_CONF_S_I64,
+     .off = offsetof(struct cx_latency_cfg, b_ns), .size = sizeof(int64_t),
+     .flags = CX_CONF_F_BOUNDED, .i_min = INT64_MIN, .i_max = MH_LATENCY_MAX_NS,
+     .msg = "upper latency (max, p99) must be in [lower (min, median), 60s]"};
+
+static const char *const k_lat_keys[] = {"kind", "value", "min", "max", "median", "p99"};
+enum { K_KIND, K_VALUE, K_MIN, K_MAX, K_MEDIAN, K_P99, K_COUNT };
+
 /* backtest.latency.entry / .response: "5ms" (constant) or {kind: constant, value: "5ms"},
  * {kind: uniform, min: .., max: ..}, {kind: lognormal, median: .., p99: ..}. */
-static int key_latency(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_latency(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                       const struct cx_conf_node *n, const char *key, void *obj)
 {
-    static const char range[] = "latency must be in [0s, 60s]";
-    struct cx_latency_cfg *lat = target(ld, f);
+    struct cx_latency_cfg *lat = cx_conf_target(f, obj);
     struct cx_latency_cfg out = {CX_LAT_CONSTANT, 0, 0};
-    if (n->type == YAML_SCALAR_NODE) {
-        int rc = parse_duration(ld, n, key, &out.a_ns);
+    if (cx_conf_node_kind(n) == CX_CONF_NODE_SCALAR || cx_conf_node_kind(n) == CX_CONF_NODE_NULL) {
+        int rc = cx_conf_read_value(ctx, n, key, &k_lat_lo, &out);
         if (rc != 0)
             return rc;
-        if (out.a_ns < 0 || out.a_ns > MH_LATENCY_MAX_NS)
-            return fail_at(ld, CX_ECONFIG, range, key, n);
         out.b_ns = out.a_ns;
         *lat = out;
         return 0;
     }
-    if (n->type != YAML_MAPPING_NODE)
-        return fail_at(ld, CX_EPARSE, "expected a duration or a {kind: ...} mapping", key, n);
+    if (cx_conf_node_kind(n) != CX_CONF_NODE_MAP)
+        return cx_conf_fail(ctx, CX_EPARSE, "expected a duration or a {kind: ...} mapping", key,
+                            n);
 
     /* Collect the mapping first: which keys a kind needs only shows once `kind` is read. */
-    static const char *const names[] = {"kind", "value", "min", "max", "median", "p99"};
-    enum { K_KIND, K_VALUE, K_MIN, K_MAX, K_MEDIAN, K_P99, K_COUNT };
-    yaml_node_t *keys[K_COUNT] = {NULL};
-    yaml_node_t *vals[K_COUNT] = {NULL};
-    for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
-         pair++) {
-        yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
+    const struct cx_conf_node *keys[K_COUNT] = {NULL};
+    const struct cx_conf_node *vals[K_COUNT] = {NULL};
+    for (uint32_t i = 0; i < cx_conf_node_count(n); i++) {
+        const struct cx_conf_node *k, *v;
+        cx_conf_node_pair(ctx, n, i, &k, &v);
+        const char *name = cx_conf_node_text(k, NULL);
         char skey[MH_KEY_MAX];
-        if (k->type != YAML_SCALAR_NODE)
-            return fail_at(ld, CX_EPARSE, "mapping keys must be plain names", key, k);
-        join(skey, key, sval(k));
+        if (name == NULL)
+            return cx_conf_fail(ctx, CX_EPARSE, "mapping keys must be plain names", key, k);
+        join(skey, key, name);
         int slot = -1;
-        for (int i = 0; i < K_COUNT; i++) {
-            if (strcmp(sval(k), names[i]) == 0)
-                slot = i;
+        for (int s = 0; s < K_COUNT; s++) {
+            if (strcmp(name, k_lat_keys[s]) == 0)
+                slot = s;
         }
         if (slot < 0)
-            return fail_at(ld, CX_EPARSE, "unknown key", skey, k);
+            return cx_conf_fail(ctx, CX_EPARSE, "unknown key", skey, k);
         if (keys[slot] != NULL)
-            return fail_at(ld, CX_EPARSE, "duplicate key", skey, k);
+            return cx_conf_fail(ctx, CX_EPARSE, "duplicate key", skey, k);
         keys[slot] = k;
-        vals[slot] = yaml_document_get_node(&ld->doc, pair->value);
-        remember(ld, skey, vals[slot]);
+        vals[slot] = v;
+        cx_conf_remember(ctx, skey, v);
     }
     char skey[MH_KEY_MAX];
     join(skey, key, "kind");
     if (vals[K_KIND] == NULL)
-        return fail_at(ld, CX_ECONFIG, "latency mapping needs kind: constant, uniform or lognormal",
-                       skey, n);
-    int rc = want_scalar(ld, vals[K_KIND], skey, "expected constant, uniform or lognormal");
+        return cx_conf_fail(ctx, CX_ECONFIG,
+                            "latency mapping needs kind: constant, uniform or lognormal", skey, n);
+    const char *kind;
+    int rc = cx_conf_want_scalar(ctx, vals[K_KIND], skey,
+                                 "expected constant, uniform or lognormal", &kind, NULL);
     if (rc != 0)
         return rc;
     int lo, hi; /* the two slots of the kind (the same for constant) */
-    const char *kind = sval(vals[K_KIND]);
     if (strcmp(kind, "constant") == 0) {
         out.kind = CX_LAT_CONSTANT;
         lo = hi = K_VALUE;
@@ -798,238 +517,353 @@ static int key_latency(struct ld *ld, const struct field *f, yaml_node_t *n, con
         lo = K_MEDIAN;
         hi = K_P99;
     } else {
-        return fail_at(ld, CX_ECONFIG, "latency kind must be constant, uniform or lognormal",
-                       skey, vals[K_KIND]);
+        return cx_conf_fail(ctx, CX_ECONFIG, "latency kind must be constant, uniform or lognormal",
+                            skey, vals[K_KIND]);
     }
     for (int i = K_VALUE; i < K_COUNT; i++) {
-        join(skey, key, names[i]);
+        join(skey, key, k_lat_keys[i]);
         if (vals[i] != NULL && i != lo && i != hi)
-            return fail_at(ld, CX_EPARSE,
-                           "key not used by this latency kind (constant: value; uniform: min, "
-                           "max; lognormal: median, p99)",
-                           skey, keys[i]);
+            return cx_conf_fail(ctx, CX_EPARSE,
+                                "key not used by this latency kind (constant: value; uniform: "
+                                "min, max; lognormal: median, p99)",
+                                skey, keys[i]);
     }
     for (int i = K_VALUE; i < K_COUNT; i++) {
-        join(skey, key, names[i]);
+        join(skey, key, k_lat_keys[i]);
         if (vals[i] == NULL && (i == lo || i == hi))
-            return fail_at(ld, CX_ECONFIG,
-                           "latency kind needs its keys (constant: value; uniform: min, max; "
-                           "lognormal: median, p99)",
-                           skey, n);
+            return cx_conf_fail(ctx, CX_ECONFIG,
+                                "latency kind needs its keys (constant: value; uniform: min, max; "
+                                "lognormal: median, p99)",
+                                skey, n);
     }
-    join(skey, key, names[lo]);
-    rc = parse_duration(ld, vals[lo], skey, &out.a_ns);
+    join(skey, key, k_lat_keys[lo]);
+    rc = cx_conf_read_value(ctx, vals[lo], skey, &k_lat_lo, &out);
     if (rc != 0)
         return rc;
-    if (out.a_ns < 0 || out.a_ns > MH_LATENCY_MAX_NS)
-        return fail_at(ld, CX_ECONFIG, range, skey, vals[lo]);
     if (out.kind == CX_LAT_LOGNORMAL && out.a_ns == 0)
-        return fail_at(ld, CX_ECONFIG, "lognormal median must be in (0s, 60s]", skey, vals[lo]);
-    join(skey, key, names[hi]);
-    rc = parse_duration(ld, vals[hi], skey, &out.b_ns);
+        return cx_conf_fail(ctx, CX_ECONFIG, "lognormal median must be in (0s, 60s]", skey,
+                            vals[lo]);
+    join(skey, key, k_lat_keys[hi]);
+    rc = cx_conf_read_value(ctx, vals[hi], skey, &k_lat_hi, &out);
     if (rc != 0)
         return rc;
-    if (out.b_ns < out.a_ns || out.b_ns > MH_LATENCY_MAX_NS)
-        return fail_at(ld, CX_ECONFIG,
-                       "upper latency (max, p99) must be in [lower (min, median), 60s]", skey,
-                       vals[hi]);
+    if (out.b_ns < out.a_ns)
+        return cx_conf_fail(ctx, CX_ECONFIG, k_lat_hi.msg, skey, vals[hi]);
     *lat = out;
     return 0;
 }
 
-static int key_queue_model(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static void json_latency(struct cx_conf_json *out, const struct cx_conf_field *f,
+                         const void *obj)
 {
-    (void)f;
-    int rc = want_scalar(ld, n, key, "expected risk_averse or probabilistic");
-    if (rc != 0)
-        return rc;
-    if (strcmp(sval(n), "risk_averse") == 0)
-        ld->cfg.sim.queue_model = CX_QUEUE_RISK_AVERSE;
-    else if (strcmp(sval(n), "probabilistic") == 0)
-        ld->cfg.sim.queue_model = CX_QUEUE_PROB_POWER;
-    else
-        return fail_at(ld, CX_ECONFIG, "backtest.queue_model must be risk_averse or probabilistic",
-                       key, n);
-    return 0;
+    const struct cx_latency_cfg *lat = cx_conf_target_const(f, obj);
+    if (lat->kind == CX_LAT_CONSTANT && lat->a_ns == lat->b_ns) {
+        cx_conf_json_value(out, &k_lat_lo, lat);
+        return;
+    }
+    bool uniform = lat->kind == CX_LAT_UNIFORM;
+    cx_conf_json_open(out, '{');
+    cx_conf_json_key(out, "kind");
+    json_text(out, uniform ? "uniform" : lat->kind == CX_LAT_LOGNORMAL ? "lognormal" : "constant");
+    cx_conf_json_key(out, uniform ? "min" : lat->kind == CX_LAT_LOGNORMAL ? "median" : "value");
+    cx_conf_json_value(out, &k_lat_lo, lat);
+    if (lat->kind != CX_LAT_CONSTANT) {
+        cx_conf_json_key(out, uniform ? "max" : "p99");
+        cx_conf_json_value(out, &k_lat_hi, lat);
+    }
+    cx_conf_json_close(out, '}');
 }
 
-/* ---------------------------------------------------------------------------------------------
- * MARK: schema
- * ------------------------------------------------------------------------------------------- */
-
-static const struct field k_spot[] = {
-    FLD("venue", F_VENUE, params.spot_venue),
-    FSTR("symbol", params.spot_symbol),
-    FEND,
-};
-
-static const struct field k_perp[] = {
-    FLD("venue", F_VENUE, params.perp_venue),
-    FSTR("symbol", params.perp_symbol),
-    FEND,
-};
-
-static const struct field k_venues[] = {
-    FSEC("spot", k_spot),
-    FSEC("perp", k_perp),
-    FEND,
-};
-
-static const struct field k_analyzer[] = {
-    FLD("lookback", F_U32, params.signal.lookback),
-    FLD("sample_interval", F_DUR, params.sample_interval_ns),
-    FLD("spike_recent", F_U32, params.signal.spike_recent),
-    FLD("spike_sigma", F_F64, params.signal.spike_sigma),
-    FLD("volume_recent", F_U32, params.signal.volume_recent),
-    FLD("trend_trending_pct", F_F64, params.signal.trend_trending_pct),
-    FLD("trend_mean_revert_pct", F_F64, params.signal.trend_mean_revert_pct),
-    FLD("rsi_low", F_F64, params.signal.rsi_low),
-    FLD("rsi_high", F_F64, params.signal.rsi_high),
-    FLD("liq_ultra_low_below_quote", F_F64, params.signal.liq_ultra_low_below_quote),
-    FLD("liq_low_below_quote", F_F64, params.signal.liq_low_below_quote),
-    FLD("liq_medium_below_quote", F_F64, params.signal.liq_medium_below_quote),
-    FEND,
-};
-
-static const struct field k_breaker[] = {
-    FLD("volatility_threshold", F_F64, params.breaker.volatility_threshold),
-    FLD("vol_ratio_max", F_F64, params.breaker.vol_ratio_max),
-    FLD("correlation_min", F_F64, params.breaker.correlation_min),
-    FLD("volume_ratio_min", F_F64, params.breaker.volume_ratio_min),
-    FLD("basis_vol_max", F_F64, params.breaker.basis_vol_max),
-    FLD("emergency_intensity", F_F64, params.breaker.emergency_intensity),
-    FLD("emergency_min_return", F_F64, params.breaker.emergency_min_return),
-    FLD("cooldown", F_DUR, params.breaker.cooldown_ns),
-    FFN("enabled", key_enabled, params.breaker.enabled_mask),
-    FEND,
-};
-
-static const struct field k_offset[] = {
-    FLD("base_ticks", F_I32, params.offset.base_offset_ticks),
-    FLD("max_ticks", F_I32, params.offset.max_offset_ticks),
-    FLD("vol_ratio_high", F_F64, params.offset.vol_ratio_high),
-    FLD("vol_ratio_low", F_F64, params.offset.vol_ratio_low),
-    FLD("vol_high_mult", F_F64, params.offset.vol_high_mult),
-    FLD("vol_low_mult", F_F64, params.offset.vol_low_mult),
-    FLD("emergency_mult", F_F64, params.offset.emergency_mult),
-    FEND,
-};
-
-static const struct field k_maker[] = {
-    FLD("position_size_usd", F_MONEY, params.position_size_usd),
-    FLD("requote_threshold_pct", F_F64, params.requote_threshold_pct),
-    FLD("quote_max_age", F_DUR, params.quote_max_age_ns),
-    FEND,
-};
-
-static const struct field k_hedge[] = {
-    FLD("timeout", F_DUR, params.hedge_timeout_ns),
-    FLD("wider_ticks", F_I32, params.hedge_wider_ticks),
-    FLD("max_attempts", F_U32, params.hedge_max_attempts),
-    FLD("naked_budget_base_s", F_F64, params.naked_budget_base_s),
-    FEND,
-};
-
-static const struct field k_monitor[] = {
-    FLD("summary_interval", F_DUR, params.summary_interval_ns),
-    FEND,
-};
-
-static const struct field k_latency[] = {
-    FFN("entry", key_latency, sim.entry),
-    FFN("response", key_latency, sim.response),
-    FEND,
-};
-
 /* backtest.funding.rate: a fraction per interval ("0.0001" = 0.01 %) -> ppb, exactly. */
-static int key_funding_rate(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static const struct cx_conf_field k_rate_ppb =
+    {.name = "rate", .type = CX_CONF_T_DEC, .storage = CX_CONF_S_I64, .exp = -9,
+     .off = offsetof(struct cx_mh_config, funding_rate_ppb), .size = sizeof(int64_t)};
+
+static int key_funding_rate(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                            const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    int rc = want_scalar(ld, n, key, "a decimal fraction such as \"0.0001\"");
+    struct cx_mh_config *c = obj;
+    const char *text;
+    size_t len;
+    int rc = cx_conf_want_scalar(ctx, n, key, "a decimal fraction such as \"0.0001\"", &text,
+                                 &len);
     if (rc != 0)
         return rc;
     int64_t ppb;
-    if (cx_dec_parse(sval(n), n->data.scalar.length, -9, &ppb) != 0)
-        return fail_at(ld, CX_ECONFIG, "funding rate must be a decimal fraction with at most 9 "
-                                       "decimals, e.g. \"0.0001\"", key, n);
+    if (cx_dec_parse(text, len, -9, &ppb) != 0)
+        return cx_conf_fail(ctx, CX_ECONFIG,
+                            "funding rate must be a decimal fraction with at most 9 decimals, "
+                            "e.g. \"0.0001\"",
+                            key, n);
     if (ppb < -100000000 || ppb > 100000000)
-        return fail_at(ld, CX_ECONFIG, "funding rate must be in [-0.1, 0.1]", key, n);
-    ld->cfg.funding_rate_ppb = ppb;
-    ld->cfg.funding = true;
+        return cx_conf_fail(ctx, CX_ECONFIG, "funding rate must be in [-0.1, 0.1]", key, n);
+    c->funding_rate_ppb = ppb;
+    c->funding = true;
     return 0;
 }
 
 /* backtest.funding.first: "YYYY-MM-DD HH:MM:SS" UTC. */
-static int key_funding_first(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_funding_first(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                             const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    int rc = want_scalar(ld, n, key, "a UTC time \"YYYY-MM-DD HH:MM:SS\"");
+    struct cx_mh_config *c = obj;
+    const char *text;
+    size_t len;
+    int rc = cx_conf_want_scalar(ctx, n, key, "a UTC time \"YYYY-MM-DD HH:MM:SS\"", &text, &len);
     if (rc != 0)
         return rc;
-    if (cx_sim_parse_utc(sval(n), n->data.scalar.length, &ld->cfg.funding_first_ns) != 0)
-        return fail_at(ld, CX_ECONFIG, "expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", key, n);
-    ld->cfg.funding = true;
+    if (cx_time_parse_utc(text, len, &c->funding_first_ns, NULL) != 0)
+        return cx_conf_fail(ctx, CX_ECONFIG, "expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", key,
+                            n);
+    c->funding = true;
     return 0;
 }
 
 /* backtest.funding.file: a funding-rate CSV; resolved like backtest.files. */
-static int key_funding_file(struct ld *ld, const struct field *f, yaml_node_t *n, const char *key)
+static int key_funding_file(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                            const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    int rc = resolve_path(ld, n, key, ld->cfg.funding_file, sizeof ld->cfg.funding_file);
+    struct cx_mh_config *c = obj;
+    int rc = resolve_path(ctx, n, key, c->funding_file, sizeof c->funding_file);
     if (rc == 0)
-        ld->cfg.funding = true;
+        c->funding = true;
     return rc;
 }
 
-static int key_funding_interval(struct ld *ld, const struct field *f, yaml_node_t *n,
-                                const char *key)
+static int key_funding_interval(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                                const struct cx_conf_node *n, const char *key, void *obj)
 {
     (void)f;
-    int64_t ns;
-    int rc = parse_duration(ld, n, key, &ns);
-    if (rc != 0)
-        return rc;
-    if (ns < CX_NS_PER_S * 60 || ns > CX_NS_PER_S * 86400 * 7)
-        return fail_at(ld, CX_ECONFIG, "funding interval must be in [1m, 7d]", key, n);
-    ld->cfg.funding_interval_ns = ns;
-    ld->cfg.funding = true;
-    return 0;
+    static const struct cx_conf_field k_dur =
+        {.name = "interval", .type = CX_CONF_T_DUR, .storage = CX_CONF_S_I64,
+         .off = offsetof(struct cx_mh_config, funding_interval_ns), .size = sizeof(int64_t),
+         .flags = CX_CONF_F_BOUNDED, .i_min = 60 * CX_NS_PER_S,
+         .i_max = 7 * 86400 * CX_NS_PER_S, .msg = "funding interval must be in [1m, 7d]"};
+    struct cx_mh_config *c = obj;
+    int rc = cx_conf_read_value(ctx, n, key, &k_dur, c);
+    if (rc == 0)
+        c->funding = true;
+    return rc;
 }
 
-static const struct field k_funding[] = {
-    FFN("rate", key_funding_rate, funding_rate_ppb),
-    FFN("interval", key_funding_interval, funding_interval_ns),
-    FFN("first", key_funding_first, funding_first_ns),
-    FFN("file", key_funding_file, funding_file),
-    FEND,
+static const struct cx_conf_field k_funding[] = {
+    CX_CONF_CUSTOM("rate", struct cx_mh_config, funding_rate_ppb, key_funding_rate, NULL),
+    CX_CONF_CUSTOM("interval", struct cx_mh_config, funding_interval_ns, key_funding_interval,
+                   NULL),
+    CX_CONF_CUSTOM("first", struct cx_mh_config, funding_first_ns, key_funding_first, NULL),
+    CX_CONF_CUSTOM("file", struct cx_mh_config, funding_file, key_funding_file, NULL),
+    CX_CONF_END,
 };
 
-static const struct field k_backtest[] = {
-    FSEC("funding", k_funding),
-    FFN("files", key_files, files),
-    FFN("balances", key_balances, sim.accounts),
-    FSEC("latency", k_latency),
-    FFN("queue_model", key_queue_model, sim.queue_model),
-    FLD("queue_power", F_F64, sim.queue_power),
-    FLD("seed", F_U64, sim.seed),
-    FSTR("session_root", session_root),
-    FEND,
+/* backtest.funding: a section whose keys each turn funding on. */
+static int key_funding(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                       const struct cx_conf_node *n, const char *key, void *obj)
+{
+    (void)f;
+    return cx_conf_read_node(ctx, n, key, k_funding, obj);
+}
+
+/* Rendered only when funding is on: null (an empty section) leaves it off on reading back. */
+static void json_funding(struct cx_conf_json *out, const struct cx_conf_field *f,
+                         const void *obj)
+{
+    (void)f;
+    const struct cx_mh_config *c = obj;
+    if (!c->funding) {
+        cx_conf_json_raw(out, "null");
+        return;
+    }
+    static const struct cx_conf_field k_interval =
+        {.name = "interval", .type = CX_CONF_T_DUR, .storage = CX_CONF_S_I64,
+         .off = offsetof(struct cx_mh_config, funding_interval_ns), .size = sizeof(int64_t)};
+    char first[40];
+    cx_conf_json_open(out, '{');
+    cx_conf_json_key(out, "rate");
+    cx_conf_json_value(out, &k_rate_ppb, c);
+    cx_conf_json_key(out, "interval");
+    cx_conf_json_value(out, &k_interval, c);
+    cx_conf_json_key(out, "first");
+    if (cx_time_format_utc(c->funding_first_ns, first, sizeof first) > 0)
+        json_text(out, first);
+    else
+        cx_conf_json_raw(out, "null");
+    if (c->funding_file[0] != '\0') {
+        cx_conf_json_key(out, "file");
+        json_text(out, c->funding_file);
+    }
+    cx_conf_json_close(out, '}');
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: tables
+ * ------------------------------------------------------------------------------------------- */
+
+/* Bounded keys of a fixed section: the message names the full key, built from the same tokens
+ * as the bounds ("breaker.correlation_min must be in [-1, 1]"). */
+#define P struct cx_mh_params
+#define MH_INT(sec, name, m, lo, hi) CX_CONF_INT_K(sec "." name, name, P, m, lo, hi)
+#define MH_F64(sec, name, m, lo_end, lo, hi, hi_end)                                           \
+    CX_CONF_F64_K(sec "." name, name, P, m, lo_end, lo, hi, hi_end)
+#define MH_DUR(sec, name, m, lo, lo_unit, hi, hi_unit)                                         \
+    CX_CONF_DUR_K(sec "." name, name, P, m, lo, lo_unit, hi, hi_unit)
+/* A key whose range also depends on another key: the static part of the range is declared,
+ * the message states the whole range, the relation is checked after the walk. */
+#define MH_F64_REL(sec, name, m, lo_end, lo, hi, hi_end, range)                                \
+    CX_CONF_F64_MSG(name, P, m, lo_end, lo, hi, hi_end, sec "." name " must be in " range)
+
+static const struct cx_conf_field k_spot[] = {
+    CX_CONF_VENUE("venue", P, spot_venue),
+    CX_CONF_STR("symbol", P, spot_symbol, 0u, NULL),
+    CX_CONF_END,
 };
 
-static const struct field k_top[] = {
-    FFN("strategy", key_strategy, params),
-    FFN("instruments", key_instruments, instruments),
-    FSEC("venues", k_venues),
-    FSEC("analyzer", k_analyzer),
-    FSEC("breaker", k_breaker),
-    FSEC("offset", k_offset),
-    FSEC("maker", k_maker),
-    FSEC("hedge", k_hedge),
-    FSEC("monitor", k_monitor),
-    FSEC("backtest", k_backtest),
-    FEND,
+static const struct cx_conf_field k_perp[] = {
+    CX_CONF_VENUE("venue", P, perp_venue),
+    CX_CONF_STR("symbol", P, perp_symbol, 0u, NULL),
+    CX_CONF_END,
 };
+
+static const struct cx_conf_field k_venues[] = {
+    CX_CONF_GROUP("spot", k_spot),
+    CX_CONF_GROUP("perp", k_perp),
+    CX_CONF_END,
+};
+
+/* Ranges of include/cexarb/signal.h and risk.h (spike_recent: below the analyzer's 20-sample
+ * warm-up), in the words of mh_params.c's k_sub_keys. */
+static const struct cx_conf_field k_analyzer[] = {
+    MH_INT("analyzer", "lookback", signal.lookback, 50, 4096),
+    MH_DUR("analyzer", "sample_interval", sample_interval_ns, 10, ms, 60, s),
+    MH_INT("analyzer", "spike_recent", signal.spike_recent, 1, 19),
+    MH_F64("analyzer", "spike_sigma", signal.spike_sigma, OPEN, 0, 100, CLOSED),
+    CX_CONF_INT_ANY("volume_recent", P, signal.volume_recent,
+                    "analyzer.volume_recent must be in [1, analyzer.lookback]"),
+    MH_F64("analyzer", "trend_trending_pct", signal.trend_trending_pct, OPEN, 0, 100, CLOSED),
+    MH_F64_REL("analyzer", "trend_mean_revert_pct", signal.trend_mean_revert_pct, OPEN, 0, 100,
+               CLOSED, "(0, analyzer.trend_trending_pct]"),
+    MH_F64("analyzer", "rsi_low", signal.rsi_low, CLOSED, 0, 100, OPEN),
+    MH_F64_REL("analyzer", "rsi_high", signal.rsi_high, CLOSED, 0, 100, CLOSED,
+               "(analyzer.rsi_low, 100]"),
+    MH_F64("analyzer", "liq_ultra_low_below_quote", signal.liq_ultra_low_below_quote, OPEN, 0,
+           1e15, CLOSED),
+    MH_F64_REL("analyzer", "liq_low_below_quote", signal.liq_low_below_quote, OPEN, 0, 1e15,
+               CLOSED, "[analyzer.liq_ultra_low_below_quote, 1e15]"),
+    MH_F64_REL("analyzer", "liq_medium_below_quote", signal.liq_medium_below_quote, OPEN, 0,
+               1e15, CLOSED, "[analyzer.liq_low_below_quote, 1e15]"),
+    CX_CONF_END,
+};
+
+static const struct cx_conf_field k_breaker[] = {
+    MH_F64("breaker", "volatility_threshold", breaker.volatility_threshold, OPEN, 0, 100, CLOSED),
+    MH_F64("breaker", "vol_ratio_max", breaker.vol_ratio_max, CLOSED, 1, 1000, CLOSED),
+    MH_F64("breaker", "correlation_min", breaker.correlation_min, CLOSED, -1, 1, CLOSED),
+    MH_F64("breaker", "volume_ratio_min", breaker.volume_ratio_min, CLOSED, 0, 1, CLOSED),
+    MH_F64("breaker", "basis_vol_max", breaker.basis_vol_max, OPEN, 0, 1, CLOSED),
+    MH_F64("breaker", "emergency_intensity", breaker.emergency_intensity, CLOSED, 1, 1000,
+           CLOSED),
+    MH_F64("breaker", "emergency_min_return", breaker.emergency_min_return, CLOSED, 0, 1, CLOSED),
+    MH_DUR("breaker", "cooldown", breaker.cooldown_ns, 0, s, 24, h),
+    CX_CONF_CUSTOM("enabled", P, breaker.enabled_mask, key_enabled, json_enabled),
+    CX_CONF_END,
+};
+
+static const struct cx_conf_field k_offset[] = {
+    MH_INT("offset", "base_ticks", offset.base_offset_ticks, 1, 1000),
+    CX_CONF_INT_MSG("max_ticks", P, offset.max_offset_ticks, 1, 10000,
+                    "offset.max_ticks must be in [offset.base_ticks, 10000]"),
+    MH_F64("offset", "vol_ratio_high", offset.vol_ratio_high, OPEN, 0, 100, CLOSED),
+    MH_F64_REL("offset", "vol_ratio_low", offset.vol_ratio_low, OPEN, 0, 100, CLOSED,
+               "(0, offset.vol_ratio_high]"),
+    MH_F64("offset", "vol_high_mult", offset.vol_high_mult, OPEN, 0, 10, CLOSED),
+    MH_F64("offset", "vol_low_mult", offset.vol_low_mult, OPEN, 0, 10, CLOSED),
+    MH_F64("offset", "emergency_mult", offset.emergency_mult, OPEN, 0, 10, CLOSED),
+    CX_CONF_END,
+};
+
+static const struct cx_conf_field k_maker[] = {
+    CX_CONF_DEC_K("maker.position_size_usd", "position_size_usd", P, position_size_usd,
+                  CX_NOTIONAL_EXP, OPEN, 0, 1e9, CLOSED),
+    MH_F64("maker", "requote_threshold_pct", requote_threshold_pct, CLOSED, 0, 100, CLOSED),
+    {.name = "quote_max_age", .type = CX_CONF_T_DUR, .storage = CX_CONF_S_I64,
+     .off = offsetof(P, quote_max_age_ns), .size = sizeof(int64_t), .flags = CX_CONF_F_BOUNDED,
+     .i_min = 0, .i_max = 86400 * CX_NS_PER_S,
+     .msg = "maker.quote_max_age must be in [0s, 24h] (0s = never)"},
+    CX_CONF_END,
+};
+
+static const struct cx_conf_field k_hedge[] = {
+    MH_DUR("hedge", "timeout", hedge_timeout_ns, 1, ms, 60, s),
+    MH_INT("hedge", "wider_ticks", hedge_wider_ticks, 1, 100000),
+    MH_INT("hedge", "max_attempts", hedge_max_attempts, 1, 10),
+    MH_F64("hedge", "naked_budget_base_s", naked_budget_base_s, OPEN, 0, 1e9, CLOSED),
+    CX_CONF_END,
+};
+
+static const struct cx_conf_field k_monitor[] = {
+    MH_DUR("monitor", "summary_interval", summary_interval_ns, 1, s, 1, h),
+    CX_CONF_END,
+};
+
+/* The strategy's parameters (struct cx_mh_params). */
+static const struct cx_conf_field k_mh_params[] = {
+    CX_CONF_GROUP("venues", k_venues),
+    CX_CONF_GROUP("analyzer", k_analyzer),
+    CX_CONF_GROUP("breaker", k_breaker),
+    CX_CONF_GROUP("offset", k_offset),
+    CX_CONF_GROUP("maker", k_maker),
+    CX_CONF_GROUP("hedge", k_hedge),
+    CX_CONF_GROUP("monitor", k_monitor),
+    CX_CONF_END,
+};
+
+#undef P
+#define C struct cx_mh_config
+
+static const struct cx_conf_field k_latency[] = {
+    CX_CONF_CUSTOM("entry", C, sim.entry, key_latency, json_latency),
+    CX_CONF_CUSTOM("response", C, sim.response, key_latency, json_latency),
+    CX_CONF_END,
+};
+
+static const char *const k_queue_models[] = {"risk_averse", "probabilistic", NULL};
+
+static const struct cx_conf_field k_backtest[] = {
+    CX_CONF_CUSTOM("funding", C, funding, key_funding, json_funding),
+    CX_CONF_CUSTOM("files", C, files, key_files, json_files),
+    CX_CONF_CUSTOM("balances", C, sim.accounts, key_balances, json_balances),
+    CX_CONF_GROUP("latency", k_latency),
+    CX_CONF_ENUM("queue_model", C, sim.queue_model, k_queue_models,
+                 "backtest.queue_model must be risk_averse or probabilistic"),
+    CX_CONF_F64_K("backtest.queue_power", "queue_power", C, sim.queue_power, OPEN, 0, 10, CLOSED),
+    CX_CONF_INT_ANY("seed", C, sim.seed, "backtest.seed must be in [0, 18446744073709551615]"),
+    CX_CONF_STR("session_root", C, session_root, CX_CONF_F_NONEMPTY,
+                "backtest.session_root must be a path of 1 to 511 bytes"),
+    CX_CONF_END,
+};
+
+/* The whole file: the run's keys with the strategy's parameters inlined. */
+static const struct cx_conf_field k_mh_config[] = {
+    CX_CONF_CUSTOM("strategy", C, params, key_strategy, json_strategy),
+    CX_CONF_CUSTOM("instruments", C, instruments, key_instruments, json_path),
+    CX_CONF_INLINE(C, params, k_mh_params),
+    CX_CONF_GROUP("backtest", k_backtest),
+    CX_CONF_END,
+};
+
+#undef C
+
+const struct cx_conf_field *cx_mh_config_fields(void)
+{
+    return k_mh_config;
+}
+
+const struct cx_conf_field *cx_mh_params_fields(void)
+{
+    return k_mh_params;
+}
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: checks after the walk
@@ -1037,7 +871,7 @@ static const struct field k_top[] = {
 
 /* A path that must name an existing regular file; key names it in reports (CX_ENOENT when it
  * does not exist, CX_ECONFIG when it is not a regular file). */
-static int check_file(struct ld *ld, const char *key, const char *path)
+static int check_file(struct cx_conf_ctx *ctx, const char *key, const char *path)
 {
     struct stat st;
     int code;
@@ -1051,12 +885,12 @@ static int check_file(struct ld *ld, const char *key, const char *path)
     } else {
         return 0;
     }
-    if (ld->err == NULL)
+    struct cx_parse_err *err = cx_conf_err(ctx);
+    if (err == NULL)
         return code;
     /* Position first, found with the bare key; then the detail becomes "key: path". */
-    cx_parse_err_set(ld->err, code, msg, key, strlen(key));
-    locate(ld);
-    char detail[sizeof ld->err->detail];
+    cx_conf_fail(ctx, code, msg, key, NULL);
+    char detail[sizeof err->detail];
     size_t klen = strlen(key);
     size_t plen = strlen(path);
     size_t room = sizeof detail - 1u; /* bytes available for "key: path" */
@@ -1064,138 +898,47 @@ static int check_file(struct ld *ld, const char *key, const char *path)
         snprintf(detail, sizeof detail, "%s: %s", key, path);
     else /* keep the end of a long path: the file name is the useful part */
         snprintf(detail, sizeof detail, "%s: ...%s", key, path + plen - (room - klen - 5u));
-    cx_parse_err_set(ld->err, code, msg, detail, strlen(detail));
+    cx_parse_err_set(err, code, msg, detail, strlen(detail));
     return code;
 }
 
-static int check_all(struct ld *ld)
+/* Relations between keys (the parameters' validator, in config-key terms) and files. */
+static int check_all(struct cx_conf_ctx *ctx, void *obj)
 {
-    const struct cx_mh_config *c = &ld->cfg;
-    int rc = cx_mh_params_validate(&c->params, ld->err);
-    if (rc != 0) {
-        locate(ld);
+    const struct cx_mh_config *c = obj;
+    int rc = cx_conf_locate(ctx, cx_mh_params_validate(&c->params, cx_conf_err(ctx)));
+    if (rc != 0)
         return rc;
-    }
-    rc = 0;
-    if (!(c->sim.queue_power > 0.0 && c->sim.queue_power <= MH_QUEUE_POWER_MAX))
-        rc = cx_parse_err_set(ld->err, CX_ECONFIG, "backtest.queue_power must be in (0, 10]",
-                              "backtest.queue_power", strlen("backtest.queue_power"));
-    else if (c->session_root[0] == '\0')
-        rc = cx_parse_err_set(ld->err, CX_ECONFIG,
-                              "backtest.session_root must be a path of 1 to 511 bytes",
-                              "backtest.session_root", strlen("backtest.session_root"));
-    if (rc != 0) {
-        locate(ld);
-        return rc;
-    }
     for (uint32_t i = 0; i < c->n_files; i++) {
         char key[MH_KEY_MAX];
         join_index(key, "backtest.files", (long)i);
-        rc = check_file(ld, key, c->files[i]);
+        rc = check_file(ctx, key, c->files[i]);
         if (rc != 0)
             return rc;
     }
     if (c->instruments[0] != '\0')
-        return check_file(ld, "instruments", c->instruments);
+        return check_file(ctx, "instruments", c->instruments);
     return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
- * MARK: entry point
+ * MARK: entry points
  * ------------------------------------------------------------------------------------------- */
-
-/* Reports a libyaml parser failure: its problem text, with the context when there is room. */
-static int parser_fail(struct ld *ld, const yaml_parser_t *parser)
-{
-    if (parser->error == YAML_MEMORY_ERROR)
-        return cx_parse_err_set(ld->err, CX_ENOMEM, "out of memory parsing YAML", NULL, 0);
-    if (ld->err == NULL)
-        return CX_EPARSE;
-    char detail[sizeof ld->err->detail];
-    const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
-    if (parser->context != NULL)
-        snprintf(detail, sizeof detail, "%s %s", parser->context, problem);
-    else
-        snprintf(detail, sizeof detail, "%s", problem);
-    cx_parse_err_set(ld->err, CX_EPARSE, "malformed YAML", detail, strlen(detail));
-    if (parser->error == YAML_READER_ERROR) {
-        ld->err->line = 0; /* bad encoding: libyaml only knows the byte offset */
-        ld->err->col = 0;
-    } else {
-        ld->err->line = (int64_t)parser->problem_mark.line + 1;
-        ld->err->col = (int32_t)parser->problem_mark.column + 1;
-    }
-    return CX_EPARSE;
-}
 
 int cx_mh_config_load(struct cx_mh_config *c, const char *path, const char *data_dir,
                       struct cx_parse_err *err)
 {
     if (c == NULL || path == NULL)
         return CX_EINVAL;
-    if (err != NULL) {
-        memset(err, 0, sizeof *err);
-        err->file = path;
-    }
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int code = errno == ENOENT || errno == ENOTDIR ? CX_ENOENT : CX_EIO;
-        return cx_parse_err_set(err, code, "cannot open config file", path, strlen(path));
-    }
-    struct ld *ld = calloc(1, sizeof *ld);
-    if (ld == NULL) {
-        fclose(f);
-        return cx_parse_err_set(err, CX_ENOMEM, "out of memory", NULL, 0);
-    }
-    ld->err = err;
-    ld->data_dir = data_dir;
-    ld->data_dir_len = data_dir_len(&ld->data_dir);
-    ld->cfg = *c;
+    struct mh_load ml = {.data_dir = data_dir, .data_dir_len = 0};
+    ml.data_dir_len = data_dir_len(&ml.data_dir);
+    struct cx_conf_opts opts = {.user = &ml, .check = check_all};
+    return cx_conf_load_file(path, k_mh_config, c, sizeof *c, &opts, err);
+}
 
-    yaml_parser_t parser;
-    bool have_parser = false, have_doc = false;
-    int rc;
-    if (!yaml_parser_initialize(&parser)) {
-        rc = cx_parse_err_set(err, CX_ENOMEM, "out of memory", NULL, 0);
-        goto out;
-    }
-    have_parser = true;
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &ld->doc)) {
-        rc = parser_fail(ld, &parser);
-        goto out;
-    }
-    have_doc = true;
-    /* A second document would be silently ignored; say so instead. */
-    yaml_document_t extra;
-    if (!yaml_parser_load(&parser, &extra)) {
-        rc = parser_fail(ld, &parser);
-        goto out;
-    }
-    yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
-    if (extra_root != NULL) {
-        rc = fail_at(ld, CX_EPARSE, "more than one YAML document (remove the '---' line)",
-                     "(document)", extra_root);
-        yaml_document_delete(&extra);
-        goto out;
-    }
-    yaml_document_delete(&extra);
-
-    yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
-    if (root != NULL) { /* an empty file keeps every value */
-        rc = walk_map(ld, root, "", k_top);
-        if (rc != 0)
-            goto out;
-    }
-    rc = check_all(ld);
-    if (rc == 0)
-        *c = ld->cfg;
-out:
-    if (have_doc)
-        yaml_document_delete(&ld->doc);
-    if (have_parser)
-        yaml_parser_delete(&parser);
-    fclose(f);
-    free(ld);
-    return rc;
+int cx_mh_config_to_json(const struct cx_mh_config *c, char *buf, size_t cap)
+{
+    if (c == NULL || buf == NULL)
+        return CX_EINVAL;
+    return cx_conf_to_json(k_mh_config, c, buf, cap);
 }

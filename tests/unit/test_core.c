@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the core module's exact decimal and error code functions. The first tests
+ * Unit tests for the core module's exact decimal, error code and UTC date functions. The first tests
  * check known answers for cx_dec_parse/format/rescale/decimals and the error table. Two property
  * tests follow. One reads every quoted decimal string in the bundled real market data (about 1.6
  * million) and requires each to parse and format back byte for byte. The other round-trips random
@@ -688,6 +688,97 @@ static void test_random_roundtrip(void **state)
     assert_true(cross > 40000);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: UTC dates
+ * ------------------------------------------------------------------------------------------- */
+
+/* cx_time_parse_utc on a NUL-terminated string. */
+static int parse_utc(const char *s, int64_t *out, struct cx_parse_err *err)
+{
+    return cx_time_parse_utc(s, strlen(s), out, err);
+}
+
+static void test_time_utc(void **state)
+{
+    (void)state;
+    /* Known answers (epoch seconds checked against Python's calendar.timegm). */
+    static const struct {
+        const char *text;
+        int64_t ns;
+    } ok[] = {
+        {"1970-01-01 00:00:00", 0},
+        {"2024-08-09 00:00:00", INT64_C(1723161600) * CX_NS_PER_S},
+        {"2020-01-01 03:00:00.000", INT64_C(1577847600) * CX_NS_PER_S},
+        {"2023-12-31 11:00:00.001", INT64_C(1704020400) * CX_NS_PER_S + CX_NS_PER_MS},
+        {"2024-02-29 23:59:59.999999999", INT64_C(1709251199) * CX_NS_PER_S + 999999999},
+        {"1969-12-31 23:59:59.5", -CX_NS_PER_S / 2},
+        {"2000-03-01 00:00:00", INT64_C(951868800) * CX_NS_PER_S},
+        {"1677-09-21 00:12:43.145224192", INT64_MIN},
+        {"2262-04-11 23:47:16.854775807", INT64_MAX},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t ns = 1;
+        struct cx_parse_err err = {0};
+        assert_int_equal(parse_utc(ok[i].text, &ns, &err), 0);
+        assert_int_equal(ns, ok[i].ns);
+        assert_int_equal(err.code, 0);
+        /* Formatting gives the canonical text back (fractions without trailing zeros). */
+        char buf[32];
+        int n = cx_time_format_utc(ns, buf, sizeof buf);
+        assert_true(n > 0);
+        int64_t back = 2;
+        assert_int_equal(cx_time_parse_utc(buf, (size_t)n, &back, NULL), 0);
+        assert_int_equal(back, ns);
+    }
+    char buf[32];
+    assert_int_equal(cx_time_format_utc(INT64_C(1723161600) * CX_NS_PER_S, buf, sizeof buf), 19);
+    assert_string_equal(buf, "2024-08-09 00:00:00");
+    assert_int_equal(cx_time_format_utc(-CX_NS_PER_S / 2, buf, sizeof buf), 21);
+    assert_string_equal(buf, "1969-12-31 23:59:59.5");
+    assert_int_equal(cx_time_format_utc(INT64_MIN, buf, sizeof buf), 29);
+    assert_string_equal(buf, "1677-09-21 00:12:43.145224192");
+    assert_int_equal(cx_time_format_utc(0, buf, 19), CX_ENOSPC);
+    assert_int_equal(cx_time_format_utc(0, NULL, 32), CX_EINVAL);
+
+    /* Errors: code, message and the 1-based column of the offending byte. */
+    static const struct {
+        const char *text;
+        int code;
+        int32_t col;
+    } bad[] = {
+        {"2024-08-09", CX_EPARSE, 11},              /* too short: points past the end */
+        {"2024/08-09 00:00:00", CX_EPARSE, 5},
+        {"2024-08-09T00:00:00", CX_EPARSE, 11},
+        {"2024-13-01 00:00:00", CX_EPARSE, 6},      /* month */
+        {"2023-02-29 00:00:00", CX_EPARSE, 9},      /* not a leap year */
+        {"2024-08-09 24:00:00", CX_EPARSE, 12},
+        {"2024-08-09 00:60:00", CX_EPARSE, 15},
+        {"2024-08-09 00:00:60", CX_EPARSE, 18},     /* no leap seconds */
+        {"2024-08-09 00:00:00.", CX_EPARSE, 21},
+        {"2024-08-09 00:00:00.1234567890", CX_EPARSE, 30},
+        {"2024-08-09 00:00:00Z", CX_EPARSE, 20},
+        {"2262-04-12 00:00:00", CX_ERANGE, 1},
+        {"1677-09-20 00:00:00", CX_ERANGE, 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ns = 77;
+        struct cx_parse_err err = {0};
+        int rc = parse_utc(bad[i].text, &ns, &err);
+        if (rc != bad[i].code || err.col != bad[i].col)
+            print_error("%s: %s col %d\n", bad[i].text, cx_err_name(rc), err.col);
+        assert_int_equal(rc, bad[i].code);
+        assert_int_equal(err.code, bad[i].code);
+        assert_int_equal(err.col, bad[i].col);
+        assert_int_equal(err.line, 0);
+        assert_non_null(strstr(err.msg, "date"));
+        assert_int_equal(ns, 77); /* untouched */
+        assert_int_equal(parse_utc(bad[i].text, &ns, NULL), bad[i].code); /* err optional */
+    }
+    int64_t ns;
+    assert_int_equal(cx_time_parse_utc(NULL, 0, &ns, NULL), CX_EINVAL);
+    assert_int_equal(cx_time_parse_utc("x", 1, NULL, NULL), CX_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -701,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_parse_err_format),
         cmocka_unit_test(test_real_data_roundtrip),
         cmocka_unit_test(test_random_roundtrip),
+        cmocka_unit_test(test_time_utc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
