@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `cexarb backtest [CONFIG] [--json] [--out DIR]`: run the maker_hedge strategy over recorded
- * data through the simulated venues. With no CONFIG it runs the bundled default: Binance
- * BTCUSDT spot (maker) and USD-M perpetual (hedge), 2024-08-08. Prints the summary and the
- * report path; --json prints summary.json instead. Every run writes a session directory.
- * Exit status: 0 ok; 1 error (message names the file/key); 2 usage; 4 the run completed but a
- * hedge failed (manual intervention flagged) or a venue fill could not be applied.
+ * `cexarb backtest [CONFIG] [--json] [--out DIR]`: run the strategies of a run configuration
+ * (run_config.h) over recorded data through the simulated venue. Strategy-agnostic: the
+ * strategy types, their instance names, their summaries (text, JSON, the report's strategy
+ * section) and the session directory's name all come from the configuration and the strategy
+ * types (strategies.h). With no CONFIG it runs the bundled default: maker_hedge on Binance
+ * BTCUSDT spot (maker) and USD-M perpetual (hedge), 2024-08-08. Every run writes a session
+ * directory.
+ * Exit status: 0 ok; 1 error (the message names the file, line, column and key); 2 usage; 4 the
+ * run completed but a strategy needs a person (a hedge failed: manual intervention) or a venue
+ * fill could not be applied.
  */
 #include "cexarb/core.h"
 #include "cexarb/engine.h"
-#include "cexarb/maker_hedge.h"
 #include "cexarb/replay.h"
+#include "cexarb/run_config.h"
+#include "cexarb/strategies.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,16 +31,22 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: cexarb backtest [CONFIG] [--json] [--out DIR]\n"
             "\n"
-            "Run maker_hedge over recorded market data through simulated venues (latency, queue\n"
-            "position, fees) and write a session directory with report.html.\n"
-            "Without CONFIG: the bundled Binance BTCUSDT spot + USD-M data with the defaults of\n"
-            "configs/maker_hedge.yaml (every key documented in docs/config/maker_hedge.md).\n"
-            "\n"
-            "  --json     print summary.json to stdout instead of the text summary\n"
-            "  --out DIR  session directory (default: <session_root>/maker_hedge-<UTC time>)\n");
+            "Run the strategies of CONFIG over recorded market data through simulated venues\n"
+            "(latency, queue position, fees, pre-trade risk limits) and write a session\n"
+            "directory with report.html.\n"
+            "Without CONFIG: maker_hedge on the bundled Binance BTCUSDT spot + USD-M data with\n"
+            "the defaults of configs/maker_hedge.yaml. Run keys: docs/config/run.md; strategy\n"
+            "keys: docs/config/<type>.md. Strategy types:");
+    uint32_t n;
+    const struct cx_strategy_type *const *t = cx_strategy_types(&n);
+    for (uint32_t i = 0; i < n; i++)
+        fprintf(f, "\n  %-14s %s", t[i]->name, t[i]->summary);
+    fprintf(f, "\n\n"
+               "  --json     print summary.json to stdout instead of the text summary\n"
+               "  --out DIR  session directory (default: <session_root>/<strategy>-<UTC time>)\n");
 }
 
-static int session_dir(const char *root, char *out, size_t cap)
+static int session_dir(const char *root, const char *prefix, char *out, size_t cap)
 {
     if (mkdir(root, 0755) != 0 && errno != EEXIST)
         return CX_EIO;
@@ -45,8 +56,8 @@ static int session_dir(const char *root, char *out, size_t cap)
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     for (int i = 0; i < 1000; i++) {
-        int n = i == 0 ? snprintf(out, cap, "%s/maker_hedge-%s", root, stamp)
-                       : snprintf(out, cap, "%s/maker_hedge-%s-%d", root, stamp, i);
+        int n = i == 0 ? snprintf(out, cap, "%s/%s-%s", root, prefix, stamp)
+                       : snprintf(out, cap, "%s/%s-%s-%d", root, prefix, stamp, i);
         if (n < 0 || (size_t)n >= cap)
             return CX_EINVAL;
         struct stat sb;
@@ -56,51 +67,112 @@ static int session_dir(const char *root, char *out, size_t cap)
     return CX_EEXIST;
 }
 
+/* The strategies of a run, created from the configuration. */
+struct run {
+    const struct cx_run_cfg *cfg;
+    uint32_t n;
+    void *self[CX_RUN_MAX_STRATEGIES];
+};
+
+/* strategy.json: the strategy's own summary; with several, one object keyed by name. */
 static int summary_cb(void *arg, char *buf, size_t cap)
 {
-    struct cx_mh_summary s;
-    cx_mh_summary(arg, &s);
-    return cx_mh_summary_json(&s, buf, cap);
+    const struct run *r = arg;
+    if (r->n == 1)
+        return r->cfg->strategies[0].type->summary_json(r->self[0], buf, cap);
+    size_t len = 0;
+    int w = snprintf(buf, cap, "{");
+    if (w < 0 || (size_t)w >= cap)
+        return CX_ENOSPC;
+    len = (size_t)w;
+    for (uint32_t i = 0; i < r->n; i++) {
+        const struct cx_run_strategy *s = &r->cfg->strategies[i];
+        w = snprintf(buf + len, cap - len, "%s\"%s\":", i ? "," : "", s->name);
+        if (w < 0 || (size_t)w >= cap - len)
+            return CX_ENOSPC;
+        len += (size_t)w;
+        w = s->type->summary_json(r->self[i], buf + len, cap - len);
+        if (w < 0)
+            return w;
+        len += (size_t)w;
+    }
+    if (len + 2 > cap)
+        return CX_ENOSPC;
+    buf[len++] = '}';
+    buf[len] = '\0';
+    return (int)len;
 }
 
-static void print_mh(FILE *f, const struct cx_mh_summary *s, const struct cx_mh_config *c)
+/*
+ * Funding schedules for the simulated venue (backtest.funding): the perp it names, else every
+ * linear perp of the registry, else (with a file) those whose base-quote is the file's symbol.
+ * series is the loaded file (retained by the sim: freed after it).
+ */
+static int setup_funding(const struct cx_run_cfg *cfg, const struct cx_registry *reg,
+                         struct cx_sim_cfg *sim, struct cx_sim_funding_series *series,
+                         struct cx_parse_err *err)
 {
-    fprintf(f, "\nmaker_hedge     %s %s (maker) + %s %s (hedge)\n",
-            cx_venue_name((enum cx_venue)c->params.spot_venue), c->params.spot_symbol,
-            cx_venue_name((enum cx_venue)c->params.perp_venue), c->params.perp_symbol);
-    fprintf(f, "quotes          %llu placed, %llu re-quotes\n", (unsigned long long)s->quotes,
-            (unsigned long long)s->requotes);
-    fprintf(f, "spot fills      %llu\n", (unsigned long long)s->spot_fills);
-    fprintf(f, "hedges          %llu sent, %llu fills, %llu escalations, %llu failures%s\n",
-            (unsigned long long)s->hedges, (unsigned long long)s->hedge_fills,
-            (unsigned long long)s->hedge_escalations, (unsigned long long)s->hedge_failures,
-            s->manual_intervention ? "  ** MANUAL INTERVENTION: quoting stopped **" : "");
-    fprintf(f, "hedge latency   p50 %.1f ms, p99 %.1f ms (spot fill learned -> hedged)\n",
-            s->hedge_latency_p50_ms, s->hedge_latency_p99_ms);
-    fprintf(f,
-            "hedged round trips %llu (spot fill + its hedge), win rate %.1f %%, average %+.4f %% "
-            "of notional, total %+.4f after fees\n",
-            (unsigned long long)s->hedged_round_trips, s->hedged_win_rate * 100.0,
-            s->hedged_avg_profit_pct, s->hedged_pnl_quote);
-    fprintf(f,
-            "net delta       max |delta| %.8f base (%.1f %% of position size), time-weighted "
-            "%.8f (%.1f %%)\n",
-            s->max_abs_net_delta_base, s->max_abs_net_delta_pct, s->twa_abs_net_delta_base,
-            s->twa_abs_net_delta_pct);
-    fprintf(f, "                max residual outside hedge windows %.8f base (perp lot %.8f)\n",
-            s->max_residual_outside_window_base, s->perp_lot_base);
-    if (s->hedge_waits_min_notional > 0)
-        fprintf(f,
-                "                %llu hedge(s) waited for the perp minimum notional (max "
-                "residual meanwhile %.8f base)\n",
-                (unsigned long long)s->hedge_waits_min_notional,
-                s->max_residual_min_notional_base);
-    fprintf(f, "breakers       ");
-    for (int t = 1; t < CX_RISK_TRIG_COUNT; t++)
-        fprintf(f, " %s %llu", cx_risk_trigger_name((enum cx_risk_trigger)t),
-                (unsigned long long)s->breaker_triggers[t]);
-    fprintf(f, "\nloop time       p50 %.0f ns, p99 %.0f ns per strategy callback\n",
-            s->loop_time_p50_ns, s->loop_time_p99_ns);
+    if (!cfg->funding)
+        return 0;
+    if (cfg->funding_file[0] != '\0') {
+        int32_t off = 0;
+        cx_sim_funding_file_utc_offset(cfg->funding_file, &off);
+        int rc = cx_sim_funding_load_csv(cfg->funding_file, off, CX_SIM_FUNDING_ROUND_PPB,
+                                         series, err);
+        if (rc != 0)
+            return rc;
+    }
+    sim->n_funding = 0;
+    for (uint32_t i = 0; i < reg->count; i++) {
+        const struct cx_instrument *in = &reg->items[i];
+        if (in->kind != CX_KIND_LINEAR_PERP)
+            continue;
+        if (cfg->funding_venue != 0 &&
+            (in->venue != cfg->funding_venue || strcmp(in->symbol, cfg->funding_symbol) != 0))
+            continue;
+        if (cfg->funding_venue == 0 && series->n > 0) {
+            char pair[40];
+            snprintf(pair, sizeof pair, "%s-%s", in->base, in->quote);
+            if (strcmp(pair, series->symbol) != 0)
+                continue;
+        }
+        if (sim->n_funding == CX_SIM_MAX_FUNDING)
+            return cx_parse_err_set(err, CX_ECONFIG,
+                                    "more than 8 perps would pay funding: name one with "
+                                    "backtest.funding.venue and .symbol",
+                                    "backtest.funding", strlen("backtest.funding"));
+        uint32_t k = sim->n_funding++;
+        if (series->n > 0) {
+            sim->funding[k] = (struct cx_sim_funding){.inst_id = in->id};
+            sim->funding_series[k] = (struct cx_sim_funding_ref){series->ev, series->n};
+        } else {
+            sim->funding[k] = (struct cx_sim_funding){.inst_id = in->id,
+                                                      .rate_ppb = cfg->funding_rate_ppb,
+                                                      .interval_ns = cfg->funding_interval_ns,
+                                                      .first_ns = cfg->funding_first_ns};
+        }
+    }
+    if (sim->n_funding == 0)
+        return cx_parse_err_set(err, CX_ESYMBOL,
+                                "backtest.funding: no perpetual in the instruments matches",
+                                cfg->funding_venue != 0 ? cfg->funding_symbol : series->symbol,
+                                strlen(cfg->funding_venue != 0 ? cfg->funding_symbol
+                                                               : series->symbol));
+    return 0;
+}
+
+static void print_json_file(const char *dir, const char *name)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return;
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, stdout);
+    fclose(f);
 }
 
 int cx_cmd_backtest(int argc, char **argv)
@@ -130,117 +202,101 @@ int cx_cmd_backtest(int argc, char **argv)
     if (data_dir == NULL || data_dir[0] == '\0')
         data_dir = CX_DATA_DIR;
 
-    static struct cx_mh_config cfg;
+    /* Everything below is released on one path (out:). */
+    static struct cx_run_cfg cfg;
+    static struct cx_engine_cfg ecfg;
+    static char config_json[64 * 1024];
     struct cx_parse_err err = {0};
-    char msg[600];
-    cx_mh_config_default(&cfg, data_dir);
-    if (config != NULL && cx_mh_config_load(&cfg, config, data_dir, &err) != 0) {
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fprintf(stderr, "cexarb backtest: %s\n", msg);
-        return 1;
+    struct cx_registry reg = {0};
+    struct cx_sim_funding_series series = {0};
+    struct run run = {.cfg = &cfg};
+    struct cx_rt_strategy strat[CX_RUN_MAX_STRATEGIES];
+    const char *stage = NULL; /* what failed, for the message */
+    int status = 1;
+    int rc;
+
+    cx_run_cfg_default(&cfg, data_dir);
+    if (config != NULL) {
+        rc = cx_run_cfg_load(&cfg, config, data_dir, &err);
+        if (rc != 0)
+            goto out;
     }
-    struct cx_registry reg;
-    if (cx_registry_init(&reg, 8192) != 0)
-        return 1;
-    int rc = cx_replay_default_registry(&reg, data_dir, &err);
+    rc = cx_registry_init(&reg, 8192);
+    if (rc == 0)
+        rc = cx_replay_default_registry(&reg, data_dir, &err);
     if (rc == 0 && cfg.instruments[0] != '\0')
         rc = cx_registry_load_yaml(&reg, cfg.instruments, &err);
+    if (rc == 0)
+        rc = cx_run_cfg_apply_fees(&cfg, &reg, &err);
     if (rc != 0) {
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fprintf(stderr, "cexarb backtest: cannot load instruments: %s\n", msg);
-        cx_registry_fini(&reg);
-        return 1;
+        stage = "cannot load instruments";
+        goto out;
     }
-    struct cx_mh *mh = NULL;
-    rc = cx_mh_new(&mh, &cfg.params, &err);
-    if (rc != 0) {
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fprintf(stderr, "cexarb backtest: %s\n", msg);
-        cx_registry_fini(&reg);
-        return 1;
-    }
-    static struct cx_engine_cfg ecfg;
     memset(&ecfg, 0, sizeof ecfg);
     for (uint32_t i = 0; i < cfg.n_files && i < CX_ENGINE_MAX_FILES; i++)
         ecfg.paths[ecfg.n_paths++] = cfg.files[i];
     ecfg.reg = &reg;
     ecfg.sim = cfg.sim;
-    /* Funding on the perp leg: a constant schedule, or a bundled funding-rate file. */
-    struct cx_sim_funding_series series = {0};
-    if (cfg.funding) {
-        const struct cx_instrument *perp = cx_registry_find(
-            &reg, (enum cx_venue)cfg.params.perp_venue, cfg.params.perp_symbol,
-            strlen(cfg.params.perp_symbol));
-        if (perp == NULL) {
-            fprintf(stderr, "cexarb backtest: backtest.funding: perp %s is not in the registry\n",
-                    cfg.params.perp_symbol);
-            cx_mh_free(mh);
-            cx_registry_fini(&reg);
-            return 1;
+    ecfg.risk = cfg.risk;
+    ecfg.sample_interval_ns = cfg.sample_interval_ns;
+    rc = setup_funding(&cfg, &reg, &ecfg.sim, &series, &err);
+    if (rc != 0) {
+        stage = "backtest.funding";
+        goto out;
+    }
+    char names[CX_RUN_MAX_STRATEGIES * 34] = "";
+    size_t nl = 0;
+    for (uint32_t i = 0; i < cfg.n_strategies; i++) {
+        const struct cx_run_strategy *s = &cfg.strategies[i];
+        rc = s->type->create(&run.self[i], s->params, &err);
+        if (rc != 0) {
+            stage = s->name;
+            goto out;
         }
-        ecfg.sim.n_funding = 1;
-        ecfg.sim.funding[0] = (struct cx_sim_funding){.inst_id = perp->id,
-                                                      .rate_ppb = cfg.funding_rate_ppb,
-                                                      .interval_ns = cfg.funding_interval_ns,
-                                                      .first_ns = cfg.funding_first_ns};
-        if (cfg.funding_file[0] != '\0') {
-            int32_t off = 0;
-            cx_sim_funding_file_utc_offset(cfg.funding_file, &off);
-            rc = cx_sim_funding_load_csv(cfg.funding_file, off, CX_SIM_FUNDING_ROUND_PPB,
-                                         &series, &err);
-            if (rc != 0) {
-                cx_parse_err_format(&err, msg, sizeof msg);
-                fprintf(stderr, "cexarb backtest: backtest.funding.file: %s\n", msg);
-                cx_mh_free(mh);
-                cx_registry_fini(&reg);
-                return 1;
-            }
-            ecfg.sim.funding_series[0].events = series.ev;
-            ecfg.sim.funding_series[0].n_events = series.n;
-            /* A series replaces the constant schedule (the sim refuses both at once). */
-            ecfg.sim.funding[0] = (struct cx_sim_funding){.inst_id = perp->id};
+        run.n = i + 1;
+        strat[i] = (struct cx_rt_strategy){.ops = s->type->ops, .self = run.self[i],
+                                           .name = s->name};
+        for (int v = 1; v < CX_VENUE_COUNT; v++) {
+            uint16_t id = cx_run_cfg_account_id(&cfg, s, (enum cx_venue)v);
+            if (id != 0 && strat[i].n_default_accounts < CX_RT_MAX_ACCOUNTS)
+                strat[i].default_accounts[strat[i].n_default_accounts++] = id;
         }
+        int w = snprintf(names + nl, sizeof names - nl, "%s%s", i ? "," : "", s->name);
+        if (w > 0 && (size_t)w < sizeof names - nl)
+            nl += (size_t)w;
     }
     char dir[1024];
     if (out_dir != NULL) {
         snprintf(dir, sizeof dir, "%s", out_dir);
-    } else if (session_dir(cfg.session_root, dir, sizeof dir) != 0) {
-        fprintf(stderr, "cexarb backtest: cannot create a session directory under '%s'\n",
-                cfg.session_root);
-        cx_mh_free(mh);
-        cx_registry_fini(&reg);
-        return 1;
+    } else if (session_dir(cfg.session_root, cfg.n_strategies == 1 ? cfg.strategies[0].name
+                                                                    : "run",
+                           dir, sizeof dir) != 0) {
+        rc = cx_parse_err_set(&err, CX_EIO, "cannot create a session directory",
+                              cfg.session_root, strlen(cfg.session_root));
+        goto out;
     }
     /* metadata.json records the effective configuration, in the config file's own keys (it
      * loads back as a config file: cexarb backtest on it repeats the run). */
-    static char config_json[32 * 1024];
-    if (cx_mh_config_to_json(&cfg, config_json, sizeof config_json) < 0) {
-        fprintf(stderr, "cexarb backtest: the configuration does not fit metadata.json\n");
-        cx_mh_free(mh);
-        cx_sim_funding_series_fini(&series);
-        cx_registry_fini(&reg);
-        return 1;
+    rc = cx_run_cfg_to_json(&cfg, config_json, sizeof config_json);
+    if (rc < 0) {
+        cx_parse_err_set(&err, rc, "the configuration does not fit metadata.json", NULL, 0);
+        goto out;
     }
     if (!json)
-        fprintf(stderr, "cexarb backtest: maker_hedge on %u file(s) -> %s\n", ecfg.n_paths, dir);
+        fprintf(stderr, "cexarb backtest: %s on %u file(s) -> %s\n", names, ecfg.n_paths, dir);
     struct cx_session_opts so = {.dir = dir,
-                                 .strategy_name = "maker_hedge",
+                                 .strategy_name = names,
                                  .config_json = config_json,
                                  .summary_out = json ? NULL : stdout,
                                  .strategy_summary = summary_cb,
-                                 .strategy_summary_arg = mh};
+                                 .strategy_summary_arg = &run};
     struct cx_engine_result res;
-    struct cx_rt_strategy strat = {.ops = cx_mh_ops(), .self = mh};
-    rc = cx_backtest_session(&ecfg, &strat, 1, NULL, &so, &res, &err);
-    if (rc != 0) {
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fprintf(stderr, "cexarb backtest: %s (%s)\n", msg, cx_err_name(rc));
-        cx_mh_free(mh);
-        cx_registry_fini(&reg);
-        return 1;
-    }
-    struct cx_mh_summary s;
-    cx_mh_summary(mh, &s);
+    rc = cx_backtest_session(&ecfg, strat, cfg.n_strategies, NULL, &so, &res, &err);
+    if (rc != 0)
+        goto out;
+    bool attention = false;
+    for (uint32_t i = 0; i < run.n; i++)
+        attention |= cfg.strategies[i].type->needs_attention(run.self[i]);
     if (series.n > 0 && (series.ev[series.n - 1].time_ns < res.first_ts_ns ||
                          series.ev[0].time_ns > res.last_ts_ns))
         fprintf(stderr,
@@ -251,23 +307,32 @@ int cx_cmd_backtest(int argc, char **argv)
                 "cexarb backtest: ERROR: %llu venue fill(s) could not be applied to the order book "
                 "of record (see error_fill_not_applied in events.log); positions are suspect\n",
                 (unsigned long long)res.fill_errors);
+    if (res.risk_refusals > 0 && !json)
+        fprintf(stderr,
+                "cexarb backtest: note: the pre-trade risk limits refused %llu order(s) "
+                "(risk_refusal in events.log)\n",
+                (unsigned long long)res.risk_refusals);
     if (json) {
-        char path[1100];
-        snprintf(path, sizeof path, "%s/summary.json", dir);
-        FILE *f = fopen(path, "rb");
-        if (f != NULL) {
-            char buf[8192];
-            size_t n;
-            while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-                fwrite(buf, 1, n, stdout);
-            fclose(f);
-        }
+        print_json_file(dir, "summary.json");
     } else {
-        print_mh(stdout, &s, &cfg);
+        for (uint32_t i = 0; i < run.n; i++)
+            cfg.strategies[i].type->print_summary(run.self[i], cfg.strategies[i].params, stdout);
         printf("\nsession         %s\nreport          %s/report.html\n", dir, dir);
     }
-    cx_mh_free(mh);
+    status = (attention || res.fill_errors > 0) ? 4 : 0;
+out:
+    if (rc != 0) {
+        if (err.code == 0) /* a failure that filled no report: say what the code means */
+            err.code = rc;
+        char msg[700];
+        cx_parse_err_format(&err, msg, sizeof msg);
+        fprintf(stderr, "cexarb backtest: %s%s%s\n", stage != NULL ? stage : "",
+                stage != NULL ? ": " : "", msg);
+        status = 1;
+    }
+    for (uint32_t i = 0; i < run.n; i++)
+        cfg.strategies[i].type->destroy(run.self[i]);
     cx_sim_funding_series_fini(&series);
     cx_registry_fini(&reg);
-    return (s.manual_intervention || res.fill_errors > 0) ? 4 : 0;
+    return status;
 }

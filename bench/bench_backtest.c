@@ -21,6 +21,10 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cexarb/run_config.h"
+
+/* maker_hedge's parameters in a run configuration (its only strategy). */
+#define MH(cfg) ((struct cx_mh_params *)(void *)(cfg)->strategies[0].params)
 
 #define D CX_DATA_DIR
 
@@ -75,7 +79,7 @@ static int jt_start(void *self, struct cx_ctx *ctx)
 static const struct cx_strategy_ops k_jt = {.name = "bench_join_touch", .on_start = jt_start,
                                             .on_book = jt_book};
 
-static void base_cfg(struct cx_engine_cfg *e, struct cx_registry *reg, struct cx_mh_config *c)
+static void base_cfg(struct cx_engine_cfg *e, struct cx_registry *reg, struct cx_run_cfg *c)
 {
     memset(e, 0, sizeof *e);
     for (uint32_t i = 0; i < c->n_files; i++)
@@ -97,8 +101,8 @@ static int load_reg(struct cx_registry *reg)
 
 static int run_jt(struct cx_engine_result *res, double *ms)
 {
-    static struct cx_mh_config c;
-    cx_mh_config_default(&c, D);
+    static struct cx_run_cfg c;
+    cx_run_cfg_default(&c, D);
     struct cx_registry reg;
     if (load_reg(&reg) != 0)
         return -1;
@@ -167,8 +171,8 @@ static const struct cx_strategy_ops k_cut = {.name = "maker_hedge",
 /* Run maker_hedge (full session when dir != NULL) up to a fraction of the window. */
 static int run_mh(double fraction, const char *dir, double *ms, struct cx_mh_summary *sum)
 {
-    static struct cx_mh_config c;
-    cx_mh_config_default(&c, D);
+    static struct cx_run_cfg c;
+    cx_run_cfg_default(&c, D);
     struct cx_registry reg;
     if (load_reg(&reg) != 0)
         return -1;
@@ -176,7 +180,7 @@ static int run_mh(double fraction, const char *dir, double *ms, struct cx_mh_sum
     base_cfg(&e, &reg, &c);
     struct cx_parse_err err = {0};
     struct cut cut = {.ops = cx_mh_ops()};
-    if (cx_mh_new(&cut.mh, &c.params, &err) != 0)
+    if (cx_mh_new(&cut.mh, MH(&c), &err) != 0)
         return -1;
     /* The bundled window: 2024-08-08 23:54:13.9 -> 23:59:59.9 local time. */
     const int64_t start = INT64_C(1723161253933238546), end = INT64_C(1723161599999231384);

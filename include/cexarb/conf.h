@@ -288,6 +288,9 @@ static inline const void *cx_conf_target_const(const struct cx_conf_field *f, co
 struct cx_conf_opts {
     void *user;             /* borrowed: handed to custom functions (cx_conf_user) */
     cx_conf_check_fn check; /* after the walk, before the copy back */
+    bool skip_unknown;      /* pass over keys the table does not know instead of failing: for
+                               a first look at a few keys (which strategy a file is for) before
+                               the real load with the whole table */
 };
 
 /**

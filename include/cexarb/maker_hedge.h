@@ -20,13 +20,13 @@
 #ifndef CEXARB_MAKER_HEDGE_H
 #define CEXARB_MAKER_HEDGE_H
 
-#include "cexarb/engine.h"
 #include "cexarb/risk.h"
 #include "cexarb/signal.h"
 #include "cexarb/strat.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -124,65 +124,23 @@ void cx_mh_summary(const struct cx_mh *mh, struct cx_mh_summary *out);
 int cx_mh_summary_json(const struct cx_mh_summary *s, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------------------------------------
- * MARK: configuration file
+ * MARK: configuration and strategy type
  * ------------------------------------------------------------------------------------------- */
 
-#define CX_MH_MAX_FILES 8
-
-/** Everything a `cexarb backtest CONFIG` run needs. */
-struct cx_mh_config {
-    struct cx_mh_params params;         /* strategy */
-    uint32_t n_files;                   /* data files to replay */
-    char files[CX_MH_MAX_FILES][512];   /* paths (relative paths are relative to the repo's data
-                                           dir when they start with "data/", else to the cwd) */
-    struct cx_sim_cfg sim;              /* latency, queue model, seed, accounts (balances) */
-    char session_root[512];             /* parent of session directories, default "sessions" */
-    char instruments[512];              /* extra instruments YAML, "" = bundled binance.yaml */
-    bool funding;                       /* backtest.funding given: pay funding on the perp */
-    int64_t funding_rate_ppb;           /* constant rate per interval (ppb) when no file */
-    int64_t funding_interval_ns;        /* interval of the constant schedule, default 8 h */
-    int64_t funding_first_ns;           /* one funding time (UTC ns), default 00:00 UTC */
-    char funding_file[512];             /* a funding-rate CSV (data/funding-rates/...), or "" */
-};
-
-/** Defaults: the bundled Binance BTCUSDT spot + USD-M files, 0.01 BTC + 2000 USDT spot and
- * 2000 USDT perp margin (leverage 5), 5 ms constant latencies, risk-averse queue, seed 1. */
-void cx_mh_config_default(struct cx_mh_config *c, const char *data_dir);
-
-/**
- * Load a YAML config over the defaults (keys absent keep their defaults), with the generic
- * loader (conf.h) and the tables below. A rejected file leaves *c untouched.
- * @param data_dir  borrowed: resolves paths that start with "data/" (NULL: the build's).
- * @return 0; CX_ENOENT (missing file); CX_EPARSE (not YAML, unknown key: err names file, line,
- *         column and the key); CX_ECONFIG (value out of range: err names the key and range).
- * Allocates only during the call.
- */
-int cx_mh_config_load(struct cx_mh_config *c, const char *path, const char *data_dir,
-                      struct cx_parse_err *err);
-
 struct cx_conf_field;
+struct cx_strategy_type;
 
-/**
- * The table of the whole file (struct cx_mh_config): strategy, instruments, backtest, with the
- * strategy's parameters (cx_mh_params_fields) inlined at `params`. Static; for cx_conf_*
- * calls (loading sub-trees, rendering). Its check of relations between keys and of files is
- * done by cx_mh_config_load, not by the table; through the bare table "data/..." paths resolve
- * against the build's data directory.
- */
-const struct cx_conf_field *cx_mh_config_fields(void);
-
-/** The table of the strategy's parameters alone (struct cx_mh_params): venues, analyzer,
- * breaker, offset, maker, hedge, monitor. Static. */
+/** The table of the strategy's parameters (struct cx_mh_params): venues, analyzer, breaker,
+ * offset, maker, hedge, monitor; ranges declared in the table (docs/config/maker_hedge.md).
+ * Static. A run configuration (run_config.h) reads them with it, at the top level of a
+ * single-strategy file or from a `strategies[i].params` mapping. */
 const struct cx_conf_field *cx_mh_params_fields(void);
 
-/**
- * The effective configuration as one JSON object (for metadata.json), in the file's keys and
- * spelling: loading it as a config gives *c back (durations and decimals exact, doubles to the
- * bit, paths as resolved; backtest.funding null when funding is off).
- * @return the length (excluding NUL); CX_ENOSPC (16 kB always suffice); CX_EINVAL.
- * Thread-safe, never allocates.
- */
-int cx_mh_config_to_json(const struct cx_mh_config *c, char *buf, size_t cap);
+/** maker_hedge as a strategy type (strategies.h): parameters, lifecycle, summary. Static. */
+const struct cx_strategy_type *cx_mh_strategy_type(void);
+
+/** Print the strategy's summary for a terminal (the lines `cexarb backtest` shows). */
+void cx_mh_print_summary(const struct cx_mh *mh, const struct cx_mh_params *p, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -108,6 +108,14 @@ enum cx_reject {
     CX_REJ_COUNT
 };
 
+/** Whether a reject reason comes from our own side before the order reached the venue (the
+ * pre-trade risk gate, CX_REJ_RISK_*, or the venue's capacity, CX_REJ_RISK): sending the same
+ * order again at once gets the same answer. */
+static inline bool cx_reject_is_local(enum cx_reject r)
+{
+    return r == CX_REJ_RISK || (r >= CX_REJ_RISK_TICK && r < CX_REJ_COUNT);
+}
+
 /** Liquidity flag of a fill. */
 enum cx_liquidity { CX_LIQ_MAKER = 0, CX_LIQ_TAKER = 1 };
 

@@ -389,8 +389,10 @@ void cx_risk_gate_free(struct cx_risk_gate *g);
  * max_orders_per_window (RISK_ORDER_RATE); worst-case |position| of the instrument after the
  * order (position + every open order on the order's side + this order) <= its limit
  * (RISK_MAX_POSITION); the same for the net exposure to the base asset summed over every
- * instrument with that base, in base units (RISK_MAX_ASSET). An order on the reducing side
- * passes the position checks unless it would cross zero and go past the limit beyond it.
+ * instrument with that base, in base units (RISK_MAX_ASSET). An order that reduces the current
+ * exposure (|position after| <= |position now|, for the instrument or for the asset's net) always
+ * passes these two checks, whatever rests: a hedge or a close is never blocked by a position
+ * limit. An order on the other side passes when its worst case stays within the limit.
  * Positions are what this gate saw filled in the run (cx_risk_gate_on_fill) plus what
  * cx_risk_gate_set_position seeded; for spot that is the inventory change, not the balance
  * held before the run.

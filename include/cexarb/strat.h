@@ -160,6 +160,7 @@ struct cx_ctx_ops {
     const struct cx_order *(*order)(const struct cx_ctx *ctx, uint64_t client_id);
     uint16_t (*account)(const struct cx_ctx *ctx, enum cx_venue venue, const char *name);
     int64_t (*balance)(const struct cx_ctx *ctx, uint16_t account_id, const char *asset);
+    int64_t (*account_position)(const struct cx_ctx *ctx, uint16_t account_id, uint32_t inst_id);
     void (*log)(struct cx_ctx *ctx, const char *event, const char *json_fields);
     void (*stop)(struct cx_ctx *ctx);
 };
@@ -184,7 +185,9 @@ static inline int64_t cx_ctx_now_ns(const struct cx_ctx *ctx)
  *         the venue's capacity as a REJECTED update after this callback); CX_EINVAL for an
  *         unknown instrument, an account of another venue or a malformed request; CX_EEXIST
  *         for a client id in use; CX_ENOSPC when the order table is full; CX_ESTATE after
- *         on_stop returned.
+ *         on_stop returned; CX_EAGAIN when 64 of this strategy's orders were already refused
+ *         locally at this instant (a strategy answering each refusal with a new order would
+ *         loop; it can place again once the clock moves; journalled as error_refusal_storm).
  * Never allocates.
  */
 static inline int cx_ctx_place(struct cx_ctx *ctx, struct cx_order_req *req)
@@ -294,6 +297,17 @@ static inline int64_t cx_ctx_balance(const struct cx_ctx *ctx, uint16_t account_
                                      const char *asset)
 {
     return ctx->ops->balance(ctx, account_id, asset);
+}
+
+/**
+ * The perp position of an account (every strategy trading on it together), signed, at the
+ * instrument's qty_exp, from the fills the runtime has seen; 0 when flat or unknown. This, not
+ * the strategy's own position, is what a venue judges a reduce-only order against.
+ */
+static inline int64_t cx_ctx_account_position(const struct cx_ctx *ctx, uint16_t account_id,
+                                              uint32_t inst_id)
+{
+    return ctx->ops->account_position(ctx, account_id, inst_id);
 }
 
 /**

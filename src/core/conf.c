@@ -50,6 +50,7 @@ struct cx_conf_ctx {
     yaml_document_t *doc;      /* borrowed: the parsed file */
     struct cx_parse_err *err;  /* optional report */
     void *user;                /* the load's user pointer */
+    bool skip_unknown;         /* unknown keys are passed over, not errors (a peek) */
     uint32_t n_pos;            /* entries in pos */
     struct key_pos pos[CONF_POS_MAX];
 };
@@ -739,6 +740,8 @@ static int walk_map(struct cx_conf_ctx *ctx, const yaml_node_t *n, const char *p
         void *fobj = obj;
         const struct cx_conf_field *f =
             strlen(sval(k)) == k->data.scalar.length ? find_field(fields, sval(k), &fobj) : NULL;
+        if (f == NULL && ctx->skip_unknown)
+            continue;
         if (f == NULL)
             return fail_at(ctx, CX_EPARSE, "unknown key", key, k);
         remember(ctx, key, v);
@@ -839,6 +842,7 @@ static int load_tree(yaml_document_t *doc, const yaml_node_t *node, const char *
     ctx->doc = doc;
     ctx->err = err;
     ctx->user = opts != NULL ? opts->user : NULL;
+    ctx->skip_unknown = opts != NULL && opts->skip_unknown;
     memcpy(copy, obj, obj_size);
     rc = walk_map(ctx, node, key != NULL ? key : "", table, copy);
     if (rc == 0 && opts != NULL && opts->check != NULL)

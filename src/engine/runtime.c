@@ -25,6 +25,10 @@
 #include <string.h>
 
 #define DEFERRED_CAP 4096 /* local rejects waiting for the end of a callback */
+/* Local rejects one strategy may get at one engine instant before cx_ctx_place refuses to
+ * take more orders (CX_EAGAIN) until the clock moves: a strategy that answers each refusal
+ * with a new order would otherwise loop within the instant until the order table is full. */
+#define REFUSALS_PER_INSTANT 64
 
 struct rt_strategy {
     struct cx_ctx ctx;                  /* first: callbacks get &ctx */
@@ -34,6 +38,8 @@ struct rt_strategy {
     char name[32];                      /* instance name */
     uint16_t default_account[CX_VENUE_COUNT]; /* account per venue kind (0 = none) */
     struct cx_position *positions;      /* [n_inst]: this strategy's own positions */
+    int64_t refusals_ns;                /* engine time of the refusals counted below */
+    uint32_t refusals;                  /* local rejects at refusals_ns */
     bool stopped;                       /* on_stop returned: no more callbacks */
 };
 
@@ -148,6 +154,14 @@ static void notify_order(struct cx_rt *rt, const struct cx_order *o)
 static void defer_reject(struct cx_rt *rt, const struct cx_order *o)
 {
     hook_order(rt, o);
+    struct rt_strategy *owner = owner_of(rt, o);
+    if (owner != NULL) {
+        if (owner->refusals_ns != rt->now_ns) {
+            owner->refusals_ns = rt->now_ns;
+            owner->refusals = 0;
+        }
+        owner->refusals++;
+    }
     if (rt->def_n == DEFERRED_CAP) {
         /* Cannot happen without 4096 local rejects inside one callback; deliver it now rather
          * than lose it. */
@@ -214,6 +228,15 @@ static int ctx_place(struct cx_ctx *ctx, struct cx_order_req *req)
     const struct cx_instrument *in = cx_registry_get(rt->reg, req->inst_id);
     if (in == NULL || req->inst_id >= rt->n_inst)
         return CX_EINVAL;
+    if (s->refusals_ns == rt->now_ns && s->refusals >= REFUSALS_PER_INSTANT) {
+        if (s->refusals == REFUSALS_PER_INSTANT) { /* journal it once per instant */
+            s->refusals++;
+            rt_log(rt, s, "error_refusal_storm",
+                   "\"refused_at_this_instant\":64,\"action\":\"orders not taken until the "
+                   "clock moves\"");
+        }
+        return CX_EAGAIN;
+    }
     const struct rt_venue *v = venue_for(rt, in->venue);
     if (v == NULL)
         return CX_EINVAL;
@@ -421,6 +444,19 @@ static int64_t ctx_balance(const struct cx_ctx *ctx, uint16_t account_id, const 
     return 0;
 }
 
+static int64_t ctx_account_position(const struct cx_ctx *ctx, uint16_t account_id,
+                                    uint32_t inst_id)
+{
+    const struct cx_rt *rt = cstrat_of(ctx)->rt;
+    if (account_id == 0 || account_id > rt->n_accounts)
+        return 0;
+    const struct cx_account *a = &rt->accounts[account_id - 1];
+    for (uint32_t i = 0; i < a->n_perps; i++)
+        if (a->perps[i].inst_id == inst_id)
+            return a->perps[i].qty_m;
+    return 0;
+}
+
 static void ctx_log(struct cx_ctx *ctx, const char *event, const char *json_fields)
 {
     struct rt_strategy *s = strat_of(ctx);
@@ -447,6 +483,7 @@ static const struct cx_ctx_ops k_ctx_ops = {
     .order = ctx_order,
     .account = ctx_account,
     .balance = ctx_balance,
+    .account_position = ctx_account_position,
     .log = ctx_log,
     .stop = ctx_stop,
 };

@@ -176,6 +176,17 @@ static int64_t worst_after(const struct inst_state *s, bool buy, int64_t qty_m)
     return v > INT64_MAX ? INT64_MAX : v < -INT64_MAX ? -INT64_MAX : (int64_t)v;
 }
 
+/* Whether an order of qty on its side takes a position pos closer to zero without passing
+ * beyond its mirror image (|pos after| <= |pos|): such an order only lowers the exposure the
+ * limit is about (a hedge, a close), so a position limit never stands in its way, whatever is
+ * resting. */
+static bool reduces(int64_t pos, bool buy, int64_t qty)
+{
+    gate_i128 after = buy ? (gate_i128)pos + qty : (gate_i128)pos - qty;
+    gate_i128 a = after < 0 ? -after : after, p = pos < 0 ? -(gate_i128)pos : pos;
+    return qty > 0 && a <= p;
+}
+
 /* Whether a worst-case value w (base) breaks limit lim when the order moves toward it: a buy
  * may not push w above +lim, a sell not below -lim. Orders on the reducing side only fail
  * when they cross zero and go past the limit on the other side. */
@@ -232,20 +243,23 @@ static enum cx_reject check(const struct cx_risk_gate *g, const struct cx_order_
             return CX_REJ_RISK_ORDER_RATE;
     }
     const struct inst_state *s = &g->inst[req->inst_id];
-    if (s->limit_base > 0 && breaks(to_base(in, worst_after(s, buy, req->qty_m)), buy,
-                                    s->limit_base))
+    if (s->limit_base > 0 && !reduces(s->pos_m, buy, req->qty_m) &&
+        breaks(to_base(in, worst_after(s, buy, req->qty_m)), buy, s->limit_base))
         return CX_REJ_RISK_MAX_POSITION;
     if (s->asset >= 0) {
         uint32_t k = (uint32_t)s->asset;
-        gate_i128 w = 0;
+        gate_i128 w = 0, net = 0;
         for (uint32_t j = g->asset_first[k]; j < g->asset_first[k + 1]; j++) {
             uint32_t id = g->asset_insts[j];
             const struct inst_state *o = &g->inst[id];
             const struct cx_instrument *oi = &g->reg->items[id];
             w += to_base(oi, worst_after(o, buy, id == req->inst_id ? req->qty_m : 0));
+            net += to_base(oi, o->pos_m);
         }
         int64_t wb = w > INT64_MAX ? INT64_MAX : w < -INT64_MAX ? -INT64_MAX : (int64_t)w;
-        if (breaks(wb, buy, lim->asset[k].max_abs_base))
+        int64_t nb = net > INT64_MAX ? INT64_MAX : net < -INT64_MAX ? -INT64_MAX : (int64_t)net;
+        if (!reduces(nb, buy, to_base(in, req->qty_m)) &&
+            breaks(wb, buy, lim->asset[k].max_abs_base))
             return CX_REJ_RISK_MAX_ASSET;
     }
     return CX_REJ_NONE;

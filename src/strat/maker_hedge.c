@@ -28,6 +28,9 @@
  */
 #include "cexarb/maker_hedge.h"
 
+#include "cexarb/strategies.h"
+#include "strat_int.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +48,7 @@ struct quote {
     int64_t price_m;   /* its price */
     int64_t qty_m;     /* its quantity */
     int64_t placed_ns; /* when it was placed */
+    int64_t retry_after_ns; /* no new quote on this side before (after a local refusal) */
     bool cancel_sent;  /* cancel in flight */
 };
 
@@ -69,7 +73,11 @@ struct cx_mh {
     /* Timers (intrusive, strat.h): analyzer sample, monitor summary, hedge deadline, the
      * naked-exposure budget running out while a hedge waits for the minimum notional. */
     struct cx_timer t_sample, t_summary, t_hedge, t_budget;
+    struct cx_timer t_retry;   /* a hedge refused by the run's own limits is sent again */
+    int64_t hedge_retry_ns;    /* no hedge before this (after a local refusal) */
+    uint32_t local_refusals;   /* hedges of this episode refused by the run's own limits */
     uint16_t spot_account;     /* account of the spot leg (the strategy's default there) */
+    uint16_t perp_account;     /* account of the hedge leg */
     uint32_t spot, perp;
     const struct cx_instrument *spot_in, *perp_in;
     struct cx_signal sig;
@@ -306,6 +314,14 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
         m->episode = true;
         m->episode_start_ns = now;
         m->attempt = 0;
+        m->local_refusals = 0;
+    }
+    if (now < m->hedge_retry_ns) {
+        /* The run's own limits refused the last hedge (an order rate, open orders): the same
+         * step goes again when the retry time comes, not a wider one at once. */
+        if (!m->t_retry.is_active)
+            cx_ctx_timer_start(ctx, &m->t_retry, m->hedge_retry_ns);
+        return;
     }
     if (m->attempt >= m->p.hedge_max_attempts) {
         manual_intervention(m, ctx, "hedge attempts exhausted");
@@ -317,10 +333,12 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
         cx_book_top(b, &t);
     bool buy = need_b > 0;
     /* Reducing the perp position: reduce-only (exempt from the minimum notional). Otherwise the
-     * hedge must meet the minimum notional at the touch, or wait for more residual. */
+     * hedge must meet the minimum notional at the touch, or wait for more residual. The venue
+     * judges reduce-only against the account's position, which other strategies trading on
+     * the same account share; so does this test. */
     int64_t hedge_b = to_base(m->perp_in, qty_m);
-    bool reduces = buy ? (m->perp_b < 0 && hedge_b <= -m->perp_b)
-                       : (m->perp_b > 0 && hedge_b <= m->perp_b);
+    int64_t acct_b = to_base(m->perp_in, cx_ctx_account_position(ctx, m->perp_account, m->perp));
+    bool reduces = buy ? (acct_b < 0 && hedge_b <= -acct_b) : (acct_b > 0 && hedge_b <= acct_b);
     if (!reduces && m->perp_in->min_notional > 0) {
         int64_t ref = buy ? t.ask_price_m : t.bid_price_m;
         int64_t notional = 0;
@@ -457,6 +475,8 @@ static void quote_side(struct cx_mh *m, struct cx_ctx *ctx, struct quote *q, int
         }
         return;
     }
+    if (now < q->retry_after_ns)
+        return; /* refused by the run's risk limits: wait before asking again */
     const struct cx_instrument *in = m->spot_in;
     double price = cx_dec_to_double(target_m, in->price_exp);
     if (price <= 0)
@@ -533,6 +553,7 @@ static int mh_on_start(void *self, struct cx_ctx *ctx)
     m->spot_in = cx_ctx_instrument(ctx, m->spot);
     m->perp_in = cx_ctx_instrument(ctx, m->perp);
     m->spot_account = cx_ctx_account(ctx, (enum cx_venue)m->spot_in->venue, NULL);
+    m->perp_account = cx_ctx_account(ctx, (enum cx_venue)m->perp_in->venue, NULL);
     /* Books of both legs; trades of the spot leg (the analyzer's volume). */
     int rc = cx_ctx_subscribe(ctx, m->spot, CX_SUB_BOOK | CX_SUB_TRADES);
     if (rc == 0)
@@ -620,7 +641,21 @@ static void mh_on_order(void *self, struct cx_ctx *ctx, const struct cx_order *o
                           : o->req.client_id == m->ask.id ? &m->ask
                                                           : NULL;
         if (q != NULL) {
+            /* A quote the run's own limits refused (risk gate, capacity) would be refused again
+             * at once: that side waits one analyzer sample before it quotes again. A venue's
+             * refusal (post-only would cross) is answered at once with a new price. */
+            bool local = o->status == CX_ORD_REJECTED &&
+                         cx_reject_is_local((enum cx_reject)o->reject);
             memset(q, 0, sizeof *q);
+            if (local) {
+                q->retry_after_ns = now + m->p.sample_interval_ns;
+                snprintf(m->buf, sizeof m->buf,
+                         "\"side\":\"%s\",\"reason\":\"%s\",\"retry_after_ns\":%" PRId64,
+                         o->req.side == CX_SIDE_BID ? "buy" : "sell",
+                         cx_reject_name((enum cx_reject)o->reject), q->retry_after_ns);
+                cx_ctx_log(ctx, "quote_refused", m->buf);
+                return;
+            }
             requote(m, ctx);
         }
         return;
@@ -629,6 +664,27 @@ static void mh_on_order(void *self, struct cx_ctx *ctx, const struct cx_order *o
     if (h == NULL)
         return;
     bool complete = o->status == CX_ORD_FILLED;
+    bool local = o->status == CX_ORD_REJECTED && cx_reject_is_local((enum cx_reject)o->reject);
+    if (local) {
+        /* Refused before it left (risk gate, capacity): the market did not see it, so a wider
+         * price would not help. Retry the same step one hedge timeout later; after
+         * max_attempts such refusals in one episode a person has to look. */
+        m->local_refusals++;
+        m->hedge_retry_ns = now + m->p.hedge_timeout_ns;
+        snprintf(m->buf, sizeof m->buf,
+                 "\"client_id\":%" PRIu64 ",\"reason\":\"%s\",\"refusals\":%u,"
+                 "\"retry_at_ns\":%" PRId64,
+                 o->req.client_id, cx_reject_name((enum cx_reject)o->reject), m->local_refusals,
+                 m->hedge_retry_ns);
+        cx_ctx_log(ctx, "hedge_refused", m->buf);
+        hedge_remove(m, h);
+        if (m->local_refusals >= m->p.hedge_max_attempts) {
+            manual_intervention(m, ctx, "hedge refused by the run's risk limits");
+            return;
+        }
+        hedge_check(m, ctx);
+        return;
+    }
     if (!complete) {
         m->attempt++; /* unfilled remainder: the next order escalates */
         snprintf(m->buf, sizeof m->buf,
@@ -777,6 +833,7 @@ int cx_mh_new(struct cx_mh **out, const struct cx_mh_params *p, struct cx_parse_
     cx_timer_init(&m->t_summary, mh_on_summary, m);
     cx_timer_init(&m->t_hedge, mh_on_hedge_deadline, m);
     cx_timer_init(&m->t_budget, mh_on_budget, m);
+    cx_timer_init(&m->t_retry, mh_on_budget, m);
     m->lat_ms = calloc(MAX_LAT_SAMPLES, sizeof *m->lat_ms);
     m->loop_ns = calloc(MAX_LOOP_SAMPLES, sizeof *m->loop_ns);
     if (m->lat_ms == NULL || m->loop_ns == NULL) {
@@ -881,4 +938,114 @@ int cx_mh_summary_json(const struct cx_mh_summary *s, char *buf, size_t cap)
     if (n < 0 || (size_t)n >= cap)
         return CX_ENOSPC;
     return n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: terminal summary and strategy type
+ * ------------------------------------------------------------------------------------------- */
+
+void cx_mh_print_summary(const struct cx_mh *mh, const struct cx_mh_params *p, FILE *f)
+{
+    struct cx_mh_summary sum, *s = &sum;
+    cx_mh_summary(mh, &sum);
+    fprintf(f, "\nmaker_hedge     %s %s (maker) + %s %s (hedge)\n",
+            cx_venue_name((enum cx_venue)p->spot_venue), p->spot_symbol,
+            cx_venue_name((enum cx_venue)p->perp_venue), p->perp_symbol);
+    fprintf(f, "quotes          %llu placed, %llu re-quotes\n", (unsigned long long)s->quotes,
+            (unsigned long long)s->requotes);
+    fprintf(f, "spot fills      %llu\n", (unsigned long long)s->spot_fills);
+    fprintf(f, "hedges          %llu sent, %llu fills, %llu escalations, %llu failures%s\n",
+            (unsigned long long)s->hedges, (unsigned long long)s->hedge_fills,
+            (unsigned long long)s->hedge_escalations, (unsigned long long)s->hedge_failures,
+            s->manual_intervention ? "  ** MANUAL INTERVENTION: quoting stopped **" : "");
+    fprintf(f, "hedge latency   p50 %.1f ms, p99 %.1f ms (spot fill learned -> hedged)\n",
+            s->hedge_latency_p50_ms, s->hedge_latency_p99_ms);
+    fprintf(f,
+            "hedged round trips %llu (spot fill + its hedge), win rate %.1f %%, average %+.4f %% "
+            "of notional, total %+.4f after fees\n",
+            (unsigned long long)s->hedged_round_trips, s->hedged_win_rate * 100.0,
+            s->hedged_avg_profit_pct, s->hedged_pnl_quote);
+    fprintf(f,
+            "net delta       max |delta| %.8f base (%.1f %% of position size), time-weighted "
+            "%.8f (%.1f %%)\n",
+            s->max_abs_net_delta_base, s->max_abs_net_delta_pct, s->twa_abs_net_delta_base,
+            s->twa_abs_net_delta_pct);
+    fprintf(f, "                max residual outside hedge windows %.8f base (perp lot %.8f)\n",
+            s->max_residual_outside_window_base, s->perp_lot_base);
+    if (s->hedge_waits_min_notional > 0)
+        fprintf(f,
+                "                %llu hedge(s) waited for the perp minimum notional (max "
+                "residual meanwhile %.8f base)\n",
+                (unsigned long long)s->hedge_waits_min_notional,
+                s->max_residual_min_notional_base);
+    fprintf(f, "breakers       ");
+    for (int t = 1; t < CX_RISK_TRIG_COUNT; t++)
+        fprintf(f, " %s %llu", cx_risk_trigger_name((enum cx_risk_trigger)t),
+                (unsigned long long)s->breaker_triggers[t]);
+    fprintf(f, "\nloop time       p50 %.0f ns, p99 %.0f ns per strategy callback\n",
+            s->loop_time_p50_ns, s->loop_time_p99_ns);
+}
+
+static void type_default(void *params)
+{
+    cx_mh_params_default(params);
+}
+
+static int type_validate(const void *params, struct cx_parse_err *err)
+{
+    return cx_mh_params_validate(params, err);
+}
+
+static int type_create(void **out, const void *params, struct cx_parse_err *err)
+{
+    struct cx_mh *mh = NULL;
+    int rc = cx_mh_new(&mh, params, err);
+    if (rc == 0)
+        *out = mh;
+    return rc;
+}
+
+static void type_destroy(void *self)
+{
+    cx_mh_free(self);
+}
+
+static int type_summary_json(void *self, char *buf, size_t cap)
+{
+    struct cx_mh_summary s;
+    cx_mh_summary(self, &s);
+    return cx_mh_summary_json(&s, buf, cap);
+}
+
+static void type_print(void *self, const void *params, FILE *out)
+{
+    cx_mh_print_summary(self, params, out);
+}
+
+static bool type_attention(void *self)
+{
+    return ((const struct cx_mh *)self)->sum.manual_intervention;
+}
+
+_Static_assert(sizeof(struct cx_mh_params) <= CX_STRATEGY_PARAMS_MAX,
+               "maker_hedge parameters exceed CX_STRATEGY_PARAMS_MAX");
+
+const struct cx_strategy_type cx__mh_type = {
+    .name = "maker_hedge",
+    .summary = "quote spot a few ticks off the touch, hedge every fill on a perpetual",
+    .params_size = sizeof(struct cx_mh_params),
+    .params_fields = cx__mh_params_fields,
+    .params_default = type_default,
+    .params_validate = type_validate,
+    .create = type_create,
+    .destroy = type_destroy,
+    .ops = &k_ops,
+    .summary_json = type_summary_json,
+    .print_summary = type_print,
+    .needs_attention = type_attention,
+};
+
+const struct cx_strategy_type *cx_mh_strategy_type(void)
+{
+    return &cx__mh_type;
 }

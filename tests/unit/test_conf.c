@@ -7,9 +7,8 @@
  * table), a rejected file leaving the caller's struct untouched, the JSON rendering read back to
  * the same struct, NUL bytes, a second YAML document, empty files, and the file, line and column
  * of every error. Each error case states its expected position; texts are written so the
- * columns can be counted by eye. The real configuration files go through the same path: the
- * shipped configs/maker_hedge.yaml and a custom maker_hedge config load with the maker_hedge
- * tables and render to JSON that loads back to the same configuration.
+ * columns can be counted by eye. The real configuration files (the run configuration with its
+ * strategies' tables) are tested in test_run_config.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +18,6 @@
 
 #include "cexarb/conf.h"
 #include "cexarb/instrument.h"
-#include "cexarb/maker_hedge.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -934,140 +932,6 @@ static void test_bad_table(void **state)
                      CX_EINVAL);
 }
 
-/* ---------------------------------------------------------------------------------------------
- * MARK: real configuration files
- * ------------------------------------------------------------------------------------------- */
-
-#define SHIPPED_CONFIG CX_DATA_DIR "/../configs/maker_hedge.yaml"
-
-/* Renders c, writes the JSON to a temporary file, loads it over a zeroed config and renders
- * that: both texts must be equal (every rendered key came back to the same value). */
-static void assert_mh_json_round_trip(const struct cx_mh_config *c)
-{
-    static char json[32768], json2[32768];
-    static struct cx_mh_config back;
-    int n = cx_mh_config_to_json(c, json, sizeof json);
-    assert_true(n > 0);
-    char path[] = "/tmp/cx_test_conf_mh_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, json, (size_t)n), (ssize_t)n);
-    assert_int_equal(close(fd), 0);
-    memset(&back, 0, sizeof back);
-    struct cx_parse_err err;
-    int rc = cx_mh_config_load(&back, path, CX_DATA_DIR, &err);
-    unlink(path);
-    if (rc != 0) {
-        char msg[300];
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fail_msg("%s\n%s", msg, json);
-    }
-    assert_int_equal(cx_mh_config_to_json(&back, json2, sizeof json2), n);
-    assert_string_equal(json2, json);
-    assert_true(back.params.position_size_usd == c->params.position_size_usd);
-    assert_true(back.params.signal.spike_sigma == c->params.signal.spike_sigma);
-    assert_int_equal(back.sim.seed, c->sim.seed);
-    assert_int_equal(back.funding, c->funding);
-    assert_int_equal(back.funding_rate_ppb, c->funding_rate_ppb);
-    assert_int_equal(back.funding_first_ns, c->funding_first_ns);
-}
-
-static void test_real_configs(void **state)
-{
-    (void)state;
-    static struct cx_mh_config def, got, bare;
-    static char json[32768], json_bare[32768];
-    struct cx_parse_err err;
-    /* The shipped file through cx_mh_config_load (tables + after-walk check)... */
-    cx_mh_config_default(&def, CX_DATA_DIR);
-    got = def;
-    int rc = cx_mh_config_load(&got, SHIPPED_CONFIG, CX_DATA_DIR, &err);
-    if (rc != 0) {
-        char msg[300];
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fail_msg("%s", msg);
-    }
-    /* ...and through the bare table: the same configuration. */
-    bare = def;
-    assert_int_equal(cx_conf_load_file(SHIPPED_CONFIG, cx_mh_config_fields(), &bare, sizeof bare,
-                                       NULL, &err),
-                     0);
-    int n = cx_mh_config_to_json(&got, json, sizeof json);
-    assert_true(n > 0);
-    assert_int_equal(cx_conf_to_json(cx_mh_config_fields(), &bare, json_bare, sizeof json_bare),
-                     n);
-    assert_string_equal(json, json_bare);
-    print_message("  %.200s...\n", json);
-    /* The shipped file is the defaults: the defaults render the same. */
-    assert_int_equal(cx_mh_config_to_json(&def, json_bare, sizeof json_bare), n);
-    assert_string_equal(json, json_bare);
-    assert_non_null(strstr(json, "\"breaker\":{\"volatility_threshold\":2,"));
-    assert_non_null(strstr(json, "\"cooldown\":\"5m\""));
-    assert_non_null(strstr(json, "\"position_size_usd\":\"100\""));
-    assert_non_null(strstr(json, "\"funding\":null"));
-    assert_non_null(strstr(json, "\"latency\":{\"entry\":\"5ms\",\"response\":\"5ms\"}"));
-    assert_mh_json_round_trip(&got);
-    /* The strategy's own table renders the parameters alone. */
-    assert_true(cx_conf_to_json(cx_mh_params_fields(), &got.params, json_bare, sizeof json_bare) >
-                0);
-    assert_memory_equal(json_bare, "{\"venues\":{\"spot\":", 18);
-    assert_int_equal(cx_mh_config_to_json(&got, json, 100), CX_ENOSPC);
-
-    /* A config that sets every kind of custom key, through the same round trip. */
-    const char *text =
-        "strategy: maker_hedge\n"
-        "instruments: data/instruments/binance.yaml\n"
-        "venues: {spot: {venue: mexc_spot, symbol: BTC_USDT}, perp: {venue: gate_futures, "
-        "symbol: BTC_USDT}}\n"
-        "analyzer: {lookback: 200, sample_interval: 500ms, spike_sigma: 0.1e1}\n"
-        "breaker: {correlation_min: -0.25, cooldown: 1.5m, enabled: [EMERGENCY_SPIKE]}\n"
-        "maker: {position_size_usd: \"250.12345678\", quote_max_age: 0s}\n"
-        "hedge: {naked_budget_base_s: 1e-3}\n"
-        "backtest:\n"
-        "  files: [data/binance/usdm/btcusdt_20240808.gz]\n"
-        "  balances:\n"
-        "    mexc_spot: {BTC: \"0.00000001\", USDT: 10000.25}\n"
-        "    gate_futures: {USDT: \"5000\", leverage: 10}\n"
-        "  latency:\n"
-        "    entry: {kind: lognormal, median: \"5ms\", p99: \"20.5ms\"}\n"
-        "    response: {kind: constant, value: 7us}\n"
-        "  funding: {rate: \"-0.000012345\", interval: 4h, first: \"2024-08-09 00:00:00.25\"}\n"
-        "  queue_model: probabilistic\n"
-        "  queue_power: 0.3\n"
-        "  seed: 18446744073709551615\n";
-    char path[] = "/tmp/cx_test_conf_mh_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    assert_int_equal(close(fd), 0);
-    got = def;
-    rc = cx_mh_config_load(&got, path, CX_DATA_DIR, &err);
-    unlink(path);
-    if (rc != 0) {
-        char msg[300];
-        cx_parse_err_format(&err, msg, sizeof msg);
-        fail_msg("%s", msg);
-    }
-    assert_int_equal(got.funding_rate_ppb, -12345);
-    assert_true(got.params.position_size_usd == 250.12345678);
-    n = cx_mh_config_to_json(&got, json, sizeof json);
-    assert_true(n > 0);
-    print_message("  %s\n", json);
-    assert_non_null(strstr(json, "\"position_size_usd\":\"250.12345678\""));
-    assert_non_null(strstr(json, "\"cooldown\":\"90s\""));
-    assert_non_null(strstr(json, "\"enabled\":[\"EMERGENCY_SPIKE\"]"));
-    assert_non_null(strstr(json, "\"mexc_spot\":{\"BTC\":\"0.00000001\",\"USDT\":\"10000.25\","
-                                 "\"leverage\":1}"));
-    assert_non_null(strstr(json, "\"entry\":{\"kind\":\"lognormal\",\"median\":\"5ms\","
-                                 "\"p99\":\"20500us\"}"));
-    assert_non_null(strstr(json, "\"response\":\"7us\""));
-    assert_non_null(strstr(json, "\"funding\":{\"rate\":\"-0.000012345\",\"interval\":\"4h\","
-                                 "\"first\":\"2024-08-09 00:00:00.25\"}"));
-    assert_non_null(strstr(json, "\"queue_power\":0.3,"));
-    assert_non_null(strstr(json, "\"seed\":18446744073709551615"));
-    assert_mh_json_round_trip(&got);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1083,7 +947,6 @@ int main(void)
         cmocka_unit_test(test_subtrees),
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_bad_table),
-        cmocka_unit_test(test_real_configs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

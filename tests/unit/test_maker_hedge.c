@@ -23,8 +23,13 @@
 
 #include <cmocka.h>
 
+#include "cexarb/engine.h"
 #include "cexarb/maker_hedge.h"
 #include "cexarb/replay.h"
+#include "cexarb/run_config.h"
+
+/* maker_hedge's parameters in a run configuration (its only strategy). */
+#define MH(cfg) ((struct cx_mh_params *)(void *)(cfg)->strategies[0].params)
 
 #define MAX_ORDERS 8192
 
@@ -133,15 +138,15 @@ static void h_sample(void *arg, const struct cx_perf_sample *s)
 static void run(double size_usd, struct watch *w, struct cx_mh_summary *sum,
                 struct cx_engine_result *res)
 {
-    static struct cx_mh_config c;
-    cx_mh_config_default(&c, CX_DATA_DIR);
-    c.params.position_size_usd = size_usd;
+    static struct cx_run_cfg c;
+    cx_run_cfg_default(&c, CX_DATA_DIR);
+    MH(&c)->position_size_usd = size_usd;
     struct cx_registry reg;
     assert_int_equal(cx_registry_init(&reg, 64), 0);
     struct cx_parse_err err = {0};
     assert_int_equal(cx_registry_load_yaml(&reg, CX_DATA_DIR "/instruments/binance.yaml", &err), 0);
     struct cx_mh *mh;
-    assert_int_equal(cx_mh_new(&mh, &c.params, &err), 0);
+    assert_int_equal(cx_mh_new(&mh, MH(&c), &err), 0);
     static struct cx_engine_cfg e;
     memset(&e, 0, sizeof e);
     for (uint32_t i = 0; i < c.n_files; i++)
@@ -154,7 +159,7 @@ static void run(double size_usd, struct watch *w, struct cx_mh_summary *sum,
     w->perp = perp->id;
     w->lot_b = perp->lot * 100000;                        /* 0.001 BTC */
     w->min_notional_b = (int64_t)(100.0 / 55000.0 * 1e8); /* 100 USDT at a price below the data */
-    w->window_ns = c.sim.entry.a_ns + c.sim.response.a_ns + c.params.hedge_timeout_ns;
+    w->window_ns = c.sim.entry.a_ns + c.sim.response.a_ns + MH(&c)->hedge_timeout_ns;
     struct cx_engine_hooks hooks = {.arg = w, .on_fill = h_fill, .on_order = h_order,
                                     .on_log = h_log, .on_sample = h_sample};
     int rc = cx_engine_run(&e, cx_mh_ops(), mh, &hooks, res, &err);

@@ -31,6 +31,10 @@
 #include "cexarb/engine.h"
 #include "cexarb/maker_hedge.h"
 #include "inject.h"
+#include "cexarb/run_config.h"
+
+/* maker_hedge's parameters in a run configuration (its only strategy). */
+#define MH(cfg) ((struct cx_mh_params *)(void *)(cfg)->strategies[0].params)
 
 #define D CX_DATA_DIR
 #define SPOT_FILE D "/binance/spot/btcusdt_20240808.gz"
@@ -409,8 +413,8 @@ static void hook_end(void *arg, const struct cx_oms *oms)
     memset(r->seen, 0, MAX_ORDER_IDS * sizeof *r->seen); /* the OMS is about to be freed */
 }
 
-/* Replays `c` (its files and sim settings) with the strategy parameters in c->params. */
-static struct run *run_mh(const struct cx_mh_config *c)
+/* Replays `c` (its files and sim settings) with the strategy parameters in MH(c)-> */
+static struct run *run_mh(const struct cx_run_cfg *c)
 {
     struct run *r = calloc(1, sizeof *r);
     assert_non_null(r);
@@ -424,7 +428,7 @@ static struct run *run_mh(const struct cx_mh_config *c)
 
     struct cx_mh *mh = NULL;
     struct cx_parse_err err = {0};
-    int rc = cx_mh_new(&mh, &c->params, &err);
+    int rc = cx_mh_new(&mh, MH(c), &err);
     if (rc != 0)
         fail_err("cx_mh_new", rc, &err);
     struct cx_engine_cfg ecfg;
@@ -596,12 +600,12 @@ static uint32_t assert_cooldown_cycles(const struct run *r, int64_t cooldown_ns,
 }
 
 /* Parameters of the injected runs: the defaults with two documented changes. */
-static void config_for_breaker_runs(struct cx_mh_config *c)
+static void config_for_breaker_runs(struct cx_run_cfg *c)
 {
-    cx_mh_config_default(c, D);
+    cx_run_cfg_default(c, D);
     /* A short cooldown so that several trip -> cooldown -> resume cycles fit in the 346 s of
      * data (default 300 s). */
-    c->params.breaker.cooldown_ns = BREAKER_COOLDOWN_S * SEC;
+    MH(c)->breaker.cooldown_ns = BREAKER_COOLDOWN_S * SEC;
     /* VOLUME_DROUGHT off: with the defaults (volume_recent = 1, volume_ratio_min = 0.5) it holds
      * whenever the last second traded less than half the window's mean, which the real data
      * does at a number of ordinary samples (test_unmodified_data prints how many; the first
@@ -609,7 +613,7 @@ static void config_for_breaker_runs(struct cx_mh_config *c)
      * cooldown during which the breaker evaluates nothing, hiding the trigger under test
      * depending on timing. With it off the unmodified data trips nothing at all (asserted in
      * test_unmodified_data), so every trip of the injected runs is caused by the injection. */
-    c->params.breaker.enabled_mask &= ~(1u << CX_RISK_TRIG_VOLUME_DROUGHT);
+    MH(c)->breaker.enabled_mask &= ~(1u << CX_RISK_TRIG_VOLUME_DROUGHT);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -622,8 +626,8 @@ static void config_for_breaker_runs(struct cx_mh_config *c)
 static void test_unmodified_data(void **state)
 {
     struct fixture *fx = *state;
-    struct cx_mh_config c;
-    cx_mh_config_default(&c, D);
+    struct cx_run_cfg c;
+    cx_run_cfg_default(&c, D);
     struct run *r = run_mh(&c);
     print_trips("unmodified, defaults", r, fx->t0_ns);
     for (uint32_t i = 0; i < r->n_trips; i++)
@@ -633,7 +637,7 @@ static void test_unmodified_data(void **state)
     assert_int_equal(r->res.book_gaps, 0);
     run_free(r);
 
-    c.params.breaker.cooldown_ns = 0;
+    MH(&c)->breaker.cooldown_ns = 0;
     r = run_mh(&c);
     char line[256];
     size_t n = 0;
@@ -654,7 +658,7 @@ static void test_unmodified_data(void **state)
     /* The premise of the injected runs: without VOLUME_DROUGHT nothing trips on the real
      * data. */
     config_for_breaker_runs(&c);
-    c.params.breaker.cooldown_ns = 0;
+    MH(&c)->breaker.cooldown_ns = 0;
     r = run_mh(&c);
     print_message("  unmodified, injected-run parameters, cooldown 0: %u trips\n", r->n_trips);
     assert_int_equal(r->n_trips, 0);
@@ -670,7 +674,7 @@ static void test_unmodified_data(void **state)
 static void test_spike(void **state)
 {
     struct fixture *fx = *state;
-    struct cx_mh_config c;
+    struct cx_run_cfg c;
     config_for_breaker_runs(&c);
     snprintf(c.files[0], sizeof c.files[0], "%s", fx->spot_spike);
     struct run *r = run_mh(&c);
@@ -686,8 +690,8 @@ static void test_spike(void **state)
     /* Quotes were live when the spike hit and the trip itself sent their cancels. */
     assert_true(first->live >= 1);
     assert_true(first->cancel_at_trip >= 1);
-    uint32_t cancelled = assert_cooldown_cycles(r, c.params.breaker.cooldown_ns,
-                                                c.params.sample_interval_ns, fx->t0_ns);
+    uint32_t cancelled = assert_cooldown_cycles(r, MH(&c)->breaker.cooldown_ns,
+                                                MH(&c)->sample_interval_ns, fx->t0_ns);
     assert_true(cancelled >= 1);
     assert_summary_agrees(r);
     assert_true(r->sum.breaker_triggers[CX_RISK_TRIG_EMERGENCY_SPIKE] +
@@ -703,7 +707,7 @@ static void test_spike(void **state)
 static void test_correlation_break(void **state)
 {
     struct fixture *fx = *state;
-    struct cx_mh_config c;
+    struct cx_run_cfg c;
     config_for_breaker_runs(&c);
     snprintf(c.files[1], sizeof c.files[1], "%s", fx->perp_zigzag);
     struct run *r = run_mh(&c);
@@ -717,8 +721,8 @@ static void test_correlation_break(void **state)
     assert_true(first->mask & (1u << CX_RISK_TRIG_CORRELATION_BREAKDOWN));
     assert_true(first->live >= 1);
     assert_true(first->cancel_at_trip >= 1);
-    uint32_t cancelled = assert_cooldown_cycles(r, c.params.breaker.cooldown_ns,
-                                                c.params.sample_interval_ns, fx->t0_ns);
+    uint32_t cancelled = assert_cooldown_cycles(r, MH(&c)->breaker.cooldown_ns,
+                                                MH(&c)->sample_interval_ns, fx->t0_ns);
     assert_true(cancelled >= 1);
     assert_summary_agrees(r);
     assert_true(r->sum.breaker_triggers[CX_RISK_TRIG_CORRELATION_BREAKDOWN] >= 1);

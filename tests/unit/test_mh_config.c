@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the maker_hedge parameters and configuration file (src/strat/mh_params.c,
- * src/strat/mh_config.c): the defaults validate; the shipped configs/maker_hedge.yaml loads to
+ * Unit tests for the maker_hedge parameters and its single-strategy configuration file, loaded
+ * as a run configuration (src/strat/mh_params.c, src/strat/mh_config.c for the strategy's
+ * table, src/engine/run_config.c for the run's keys): the defaults validate; the shipped configs/maker_hedge.yaml loads to
  * exactly the defaults, field by field; each error class reports its code, the full dotted key
  * and the line and column (unknown and duplicate keys, wrong types, bad durations, values out of
  * range, missing data files, unknown venue names, malformed YAML); a config that overrides nested
@@ -15,7 +16,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "cexarb/engine.h"
 #include "cexarb/maker_hedge.h"
+#include "cexarb/run_config.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -27,6 +30,9 @@
 
 #define SHIPPED_CONFIG CX_DATA_DIR "/../configs/maker_hedge.yaml"
 #define ONE INT64_C(100000000) /* 1 unit at CX_NOTIONAL_EXP */
+
+/* maker_hedge's parameters in a run configuration (its only strategy). */
+#define MH(cfg) ((struct cx_mh_params *)(void *)(cfg)->strategies[0].params)
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: helpers
@@ -45,12 +51,12 @@ static void temp_file(char *path, size_t cap, const char *text)
 
 /* Loads `text` over the defaults (data dir CX_DATA_DIR). err.file is cleared: it pointed at
  * the removed temporary path. */
-static int load_text(const char *text, struct cx_mh_config *c, struct cx_parse_err *err)
+static int load_text(const char *text, struct cx_run_cfg *c, struct cx_parse_err *err)
 {
     char path[64];
     temp_file(path, sizeof path, text);
-    cx_mh_config_default(c, CX_DATA_DIR);
-    int rc = cx_mh_config_load(c, path, CX_DATA_DIR, err);
+    cx_run_cfg_default(c, CX_DATA_DIR);
+    int rc = cx_run_cfg_load(c, path, CX_DATA_DIR, err);
     unlink(path);
     err->file = NULL;
     return rc;
@@ -59,7 +65,7 @@ static int load_text(const char *text, struct cx_mh_config *c, struct cx_parse_e
 /* Expects load_text(text) to fail with code, detail, line and column (col 0: not checked). */
 static void expect_err(const char *text, int code, const char *detail, int64_t line, int32_t col)
 {
-    static struct cx_mh_config c;
+    static struct cx_run_cfg c;
     struct cx_parse_err err;
     int rc = load_text(text, &c, &err);
     if (rc != code || strcmp(err.detail, detail) != 0 || err.line != line ||
@@ -81,7 +87,7 @@ static void expect_err(const char *text, int code, const char *detail, int64_t l
 /* The message of the error that load_text(text) gives. */
 static const char *err_msg(const char *text)
 {
-    static struct cx_mh_config c;
+    static struct cx_run_cfg c;
     struct cx_parse_err err;
     assert_int_not_equal(load_text(text, &c, &err), 0);
     return err.msg;
@@ -108,9 +114,9 @@ static void assert_account_equal(const struct cx_account *a, const struct cx_acc
 }
 
 /* Field-by-field equality of two configs (doubles compared exactly). */
-static void assert_config_equal(const struct cx_mh_config *a, const struct cx_mh_config *b)
+static void assert_config_equal(const struct cx_run_cfg *a, const struct cx_run_cfg *b)
 {
-    const struct cx_mh_params *p = &a->params, *q = &b->params;
+    const struct cx_mh_params *p = MH(a), *q = MH(b);
     assert_int_equal(p->spot_venue, q->spot_venue);
     assert_string_equal(p->spot_symbol, q->spot_symbol);
     assert_int_equal(p->perp_venue, q->perp_venue);
@@ -208,9 +214,9 @@ static void test_defaults_validate(void **state)
     assert_int_equal(p.summary_interval_ns, 10 * CX_NS_PER_S);
     assert_int_equal(cx_mh_params_validate(NULL, &err), CX_EINVAL);
 
-    static struct cx_mh_config c;
-    cx_mh_config_default(&c, "/x/data/"); /* trailing slash is dropped */
-    assert_int_equal(cx_mh_params_validate(&c.params, NULL), 0);
+    static struct cx_run_cfg c;
+    cx_run_cfg_default(&c, "/x/data/"); /* trailing slash is dropped */
+    assert_int_equal(cx_mh_params_validate(MH(&c), NULL), 0);
     assert_int_equal(c.n_files, 2);
     assert_string_equal(c.files[0], "/x/data/binance/spot/btcusdt_20240808.gz");
     assert_string_equal(c.files[1], "/x/data/binance/usdm/btcusdt_20240808.gz");
@@ -233,11 +239,11 @@ static void test_defaults_validate(void **state)
 static void test_shipped_config_is_defaults(void **state)
 {
     (void)state;
-    static struct cx_mh_config def, got;
+    static struct cx_run_cfg def, got;
     struct cx_parse_err err;
-    cx_mh_config_default(&def, CX_DATA_DIR);
-    cx_mh_config_default(&got, CX_DATA_DIR);
-    int rc = cx_mh_config_load(&got, SHIPPED_CONFIG, CX_DATA_DIR, &err);
+    cx_run_cfg_default(&def, CX_DATA_DIR);
+    cx_run_cfg_default(&got, CX_DATA_DIR);
+    int rc = cx_run_cfg_load(&got, SHIPPED_CONFIG, CX_DATA_DIR, &err);
     if (rc != 0) {
         char msg[300];
         cx_parse_err_format(&err, msg, sizeof msg);
@@ -247,19 +253,19 @@ static void test_shipped_config_is_defaults(void **state)
 
     /* The same file over a config that differs everywhere it sets gives the defaults too:
      * the file really sets every key. */
-    static struct cx_mh_config odd;
+    static struct cx_run_cfg odd;
     memset(&odd, 0, sizeof odd);
     odd.sim.n_accounts = 1;
-    assert_int_equal(cx_mh_config_load(&odd, SHIPPED_CONFIG, CX_DATA_DIR, &err), 0);
+    assert_int_equal(cx_run_cfg_load(&odd, SHIPPED_CONFIG, CX_DATA_DIR, &err), 0);
     assert_config_equal(&odd, &def);
 }
 
 static void test_empty_file_keeps_defaults(void **state)
 {
     (void)state;
-    static struct cx_mh_config def, got;
+    static struct cx_run_cfg def, got;
     struct cx_parse_err err;
-    cx_mh_config_default(&def, CX_DATA_DIR);
+    cx_run_cfg_default(&def, CX_DATA_DIR);
     assert_int_equal(load_text("", &got, &err), 0);
     assert_config_equal(&got, &def);
     assert_int_equal(load_text("# only a comment\n", &got, &err), 0);
@@ -355,11 +361,11 @@ static void test_durations_exact(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[128];
-        static struct cx_mh_config c;
+        static struct cx_run_cfg c;
         struct cx_parse_err err;
         snprintf(text, sizeof text, "breaker:\n  cooldown: %s\n", cases[i].text);
         assert_int_equal(load_text(text, &c, &err), 0);
-        assert_int_equal(c.params.breaker.cooldown_ns, cases[i].ns);
+        assert_int_equal(MH(&c)->breaker.cooldown_ns, cases[i].ns);
     }
 }
 
@@ -466,7 +472,7 @@ static void test_latency_errors(void **state)
 static void test_missing_files(void **state)
 {
     (void)state;
-    static struct cx_mh_config c;
+    static struct cx_run_cfg c;
     struct cx_parse_err err;
     int rc = load_text("backtest:\n  files:\n    - data/binance/spot/btcusdt_20240808.gz\n"
                        "    - data/binance/spot/no_such_day.gz\n",
@@ -500,10 +506,10 @@ static void test_missing_files(void **state)
     assert_string_equal(err.detail, "backtest.files[0]: /tmp");
 
     /* The default files are checked too: a data dir without them fails with no position. */
-    cx_mh_config_default(&c, "/nonexistent/data");
+    cx_run_cfg_default(&c, "/nonexistent/data");
     char path[64];
     temp_file(path, sizeof path, "strategy: maker_hedge\n");
-    rc = cx_mh_config_load(&c, path, "/nonexistent/data", &err);
+    rc = cx_run_cfg_load(&c, path, "/nonexistent/data", &err);
     unlink(path);
     assert_int_equal(rc, CX_ENOENT);
     assert_string_equal(err.detail,
@@ -511,7 +517,7 @@ static void test_missing_files(void **state)
     assert_int_equal(err.line, 0);
 
     /* The config file itself. */
-    rc = cx_mh_config_load(&c, "/nonexistent/maker_hedge.yaml", CX_DATA_DIR, &err);
+    rc = cx_run_cfg_load(&c, "/nonexistent/maker_hedge.yaml", CX_DATA_DIR, &err);
     assert_int_equal(rc, CX_ENOENT);
     assert_string_equal(err.file, "/nonexistent/maker_hedge.yaml");
 }
@@ -539,7 +545,7 @@ static void test_unknown_venue(void **state)
 static void test_malformed_yaml(void **state)
 {
     (void)state;
-    static struct cx_mh_config c;
+    static struct cx_run_cfg c;
     struct cx_parse_err err;
     assert_int_equal(load_text("analyzer: {lookback: 100\nbreaker: {}\n", &c, &err), CX_EPARSE);
     assert_string_equal(err.msg, "malformed YAML");
@@ -566,7 +572,7 @@ static void test_malformed_yaml(void **state)
 static void test_custom_config(void **state)
 {
     (void)state;
-    static struct cx_mh_config c, def;
+    static struct cx_run_cfg c, def;
     struct cx_parse_err err;
     const char *text =
         "strategy: maker_hedge\n"
@@ -611,28 +617,28 @@ static void test_custom_config(void **state)
         cx_parse_err_format(&err, msg, sizeof msg);
         fail_msg("%s", msg);
     }
-    cx_mh_config_default(&def, CX_DATA_DIR);
-    def.params.spot_venue = CX_VENUE_MEXC_SPOT;
-    def.params.perp_venue = CX_VENUE_GATE_FUTURES;
-    snprintf(def.params.perp_symbol, sizeof def.params.perp_symbol, "BTC_USDT");
-    def.params.signal.lookback = 200;
-    def.params.sample_interval_ns = 500 * CX_NS_PER_MS;
-    def.params.signal.volume_recent = 5;
-    def.params.signal.rsi_low = 25.0;
-    def.params.breaker.correlation_min = -0.25;
-    def.params.breaker.cooldown_ns = 90 * CX_NS_PER_S;
-    def.params.breaker.enabled_mask =
+    cx_run_cfg_default(&def, CX_DATA_DIR);
+    MH(&def)->spot_venue = CX_VENUE_MEXC_SPOT;
+    MH(&def)->perp_venue = CX_VENUE_GATE_FUTURES;
+    snprintf(MH(&def)->perp_symbol, sizeof MH(&def)->perp_symbol, "BTC_USDT");
+    MH(&def)->signal.lookback = 200;
+    MH(&def)->sample_interval_ns = 500 * CX_NS_PER_MS;
+    MH(&def)->signal.volume_recent = 5;
+    MH(&def)->signal.rsi_low = 25.0;
+    MH(&def)->breaker.correlation_min = -0.25;
+    MH(&def)->breaker.cooldown_ns = 90 * CX_NS_PER_S;
+    MH(&def)->breaker.enabled_mask =
         (1u << CX_RISK_TRIG_EMERGENCY_SPIKE) | (1u << CX_RISK_TRIG_VOLATILITY_SPIKE);
-    def.params.offset.base_offset_ticks = 3;
-    def.params.offset.max_offset_ticks = 30;
-    def.params.offset.emergency_mult = 2.0;
-    def.params.position_size_usd = 250.5;
-    def.params.quote_max_age_ns = 0;
-    def.params.hedge_timeout_ns = 250 * CX_NS_PER_MS;
-    def.params.hedge_wider_ticks = 7;
-    def.params.hedge_max_attempts = 2;
-    def.params.naked_budget_base_s = 0.001;
-    def.params.summary_interval_ns = 60 * CX_NS_PER_S;
+    MH(&def)->offset.base_offset_ticks = 3;
+    MH(&def)->offset.max_offset_ticks = 30;
+    MH(&def)->offset.emergency_mult = 2.0;
+    MH(&def)->position_size_usd = 250.5;
+    MH(&def)->quote_max_age_ns = 0;
+    MH(&def)->hedge_timeout_ns = 250 * CX_NS_PER_MS;
+    MH(&def)->hedge_wider_ticks = 7;
+    MH(&def)->hedge_max_attempts = 2;
+    MH(&def)->naked_budget_base_s = 0.001;
+    MH(&def)->summary_interval_ns = 60 * CX_NS_PER_S;
     snprintf(def.files[0], sizeof def.files[0], "%s",
              CX_DATA_DIR "/binance/usdm/btcusdt_20240808.gz");
     snprintf(def.files[1], sizeof def.files[1], "configs/maker_hedge.yaml");
@@ -652,13 +658,13 @@ static void test_custom_config(void **state)
     def.sim.seed = UINT64_MAX;
     snprintf(def.session_root, sizeof def.session_root, "/tmp/cx_sessions");
     assert_config_equal(&c, &def);
-    assert_int_equal(cx_mh_params_validate(&c.params, NULL), 0);
+    assert_int_equal(cx_mh_params_validate(MH(&c), NULL), 0);
 }
 
 static void test_overrides_keep_other_defaults(void **state)
 {
     (void)state;
-    static struct cx_mh_config c, def;
+    static struct cx_run_cfg c, def;
     struct cx_parse_err err;
     /* One key in a section changes that key only; an empty enabled list disables the breaker;
      * a constant latency in the mapping form equals the scalar form. */
@@ -667,9 +673,9 @@ static void test_overrides_keep_other_defaults(void **state)
                                "instruments: data/instruments/binance.yaml\n",
                                &c, &err),
                      0);
-    cx_mh_config_default(&def, CX_DATA_DIR);
-    def.params.breaker.volume_ratio_min = 0.25;
-    def.params.breaker.enabled_mask = 0;
+    cx_run_cfg_default(&def, CX_DATA_DIR);
+    MH(&def)->breaker.volume_ratio_min = 0.25;
+    MH(&def)->breaker.enabled_mask = 0;
     def.sim.entry.a_ns = 7 * CX_NS_PER_MS;
     def.sim.entry.b_ns = 7 * CX_NS_PER_MS;
     snprintf(def.instruments, sizeof def.instruments, "%s",
@@ -679,8 +685,8 @@ static void test_overrides_keep_other_defaults(void **state)
     /* Data paths follow the data dir given to the loader, not the build's. */
     char path[64];
     temp_file(path, sizeof path, "backtest: {files: [data/binance/spot/btcusdt_20240808.gz]}\n");
-    cx_mh_config_default(&c, CX_DATA_DIR);
-    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR "/binance/../", &err), 0);
+    cx_run_cfg_default(&c, CX_DATA_DIR);
+    assert_int_equal(cx_run_cfg_load(&c, path, CX_DATA_DIR "/binance/../", &err), 0);
     unlink(path);
     assert_int_equal(c.n_files, 1);
     assert_string_equal(c.files[0], CX_DATA_DIR "/binance/../binance/spot/btcusdt_20240808.gz");
@@ -689,18 +695,18 @@ static void test_overrides_keep_other_defaults(void **state)
 static void test_failed_load_leaves_config(void **state)
 {
     (void)state;
-    static struct cx_mh_config c, before;
+    static struct cx_run_cfg c, before;
     struct cx_parse_err err;
     char path[64];
     temp_file(path, sizeof path,
               "hedge: {timeout: 1s}\nbacktest: {seed: 9}\nbreaker: {correlation_min: 2}\n");
-    cx_mh_config_default(&c, CX_DATA_DIR);
+    cx_run_cfg_default(&c, CX_DATA_DIR);
     before = c;
-    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), CX_ECONFIG);
+    assert_int_equal(cx_run_cfg_load(&c, path, CX_DATA_DIR, &err), CX_ECONFIG);
     unlink(path);
     assert_config_equal(&c, &before);
-    assert_int_equal(cx_mh_config_load(NULL, path, CX_DATA_DIR, &err), CX_EINVAL);
-    assert_int_equal(cx_mh_config_load(&c, NULL, CX_DATA_DIR, &err), CX_EINVAL);
+    assert_int_equal(cx_run_cfg_load(NULL, path, CX_DATA_DIR, &err), CX_EINVAL);
+    assert_int_equal(cx_run_cfg_load(&c, NULL, CX_DATA_DIR, &err), CX_EINVAL);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -793,8 +799,8 @@ static void test_validate_reports_config_keys(void **state)
 static void test_funding_keys(void **state)
 {
     (void)state;
-    struct cx_mh_config c;
-    cx_mh_config_default(&c, CX_DATA_DIR);
+    struct cx_run_cfg c;
+    cx_run_cfg_default(&c, CX_DATA_DIR);
     assert_false(c.funding);
     char path[] = "/tmp/cx_mh_funding_XXXXXX";
     int fd = mkstemp(path);
@@ -804,7 +810,7 @@ static void test_funding_keys(void **state)
     assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
     close(fd);
     struct cx_parse_err err = {0};
-    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), 0);
+    assert_int_equal(cx_run_cfg_load(&c, path, CX_DATA_DIR, &err), 0);
     assert_true(c.funding);
     assert_int_equal(c.funding_rate_ppb, 100000);
     assert_int_equal(c.funding_interval_ns, 4 * 3600 * CX_NS_PER_S);
@@ -814,8 +820,8 @@ static void test_funding_keys(void **state)
     yaml = "backtest:\n  funding:\n    rate: \"0.5\"\n";
     assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
     close(fd);
-    cx_mh_config_default(&c, CX_DATA_DIR);
-    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), CX_ECONFIG);
+    cx_run_cfg_default(&c, CX_DATA_DIR);
+    assert_int_equal(cx_run_cfg_load(&c, path, CX_DATA_DIR, &err), CX_ECONFIG);
     assert_string_equal(err.detail, "backtest.funding.rate");
     assert_int_equal(err.line, 3);
     /* A bundled file resolves against the data directory. */
@@ -824,8 +830,8 @@ static void test_funding_keys(void **state)
            "BTC-USDT_gate_2020-01-01_2024-01-01_funding_history.csv\n";
     assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
     close(fd);
-    cx_mh_config_default(&c, CX_DATA_DIR);
-    assert_int_equal(cx_mh_config_load(&c, path, CX_DATA_DIR, &err), 0);
+    cx_run_cfg_default(&c, CX_DATA_DIR);
+    assert_int_equal(cx_run_cfg_load(&c, path, CX_DATA_DIR, &err), 0);
     assert_non_null(strstr(c.funding_file, "funding-rates/BTC-USDT/BTC-USDT_gate"));
     unlink(path);
 }

@@ -251,10 +251,21 @@ static void test_max_asset_across_venues(void **state)
     assert_int_equal(cx_risk_gate_check(g, &r, 0, 0), CX_REJ_RISK_MAX_ASSET);
     r.qty_m = 50;
     assert_int_equal(cx_risk_gate_check(g, &r, 0, 0), CX_REJ_NONE);
+    /* A hedge is never blocked: with 3 TST of spot sells resting (a worst case of -2.0 TST on
+     * the sell side), selling 0.5 TST of perp still lowers the net exposure now (1.0 -> 0.5)
+     * and passes; selling 2.1 would flip it past its mirror image and is judged on the worst
+     * case. */
+    struct cx_order_req rest = limit(fx->spot, CX_SIDE_ASK, 10000, 3000);
+    cx_risk_gate_on_sent(g, &rest, 0);
+    r = limit(fx->perp, CX_SIDE_ASK, 10000, 500);
+    assert_int_equal(cx_risk_gate_check(g, &r, 0, 0), CX_REJ_NONE);
+    r.qty_m = 2100;
+    assert_int_equal(cx_risk_gate_check(g, &r, 0, 0), CX_REJ_RISK_MAX_ASSET);
+    cx_risk_gate_on_final(g, &rest, rest.qty_m);
     /* Open orders elsewhere count: 0.5 TST of open perp buys leave no room on Gate. */
     struct cx_order_req p = limit(fx->perp, CX_SIDE_BID, 10000, 500);
     cx_risk_gate_on_sent(g, &p, 0);
-    r.qty_m = 1;
+    r = limit(fx->gate, CX_SIDE_BID, 10000, 1);
     assert_int_equal(cx_risk_gate_check(g, &r, 0, 0), CX_REJ_RISK_MAX_ASSET);
     cx_risk_gate_free(g);
 }

@@ -23,6 +23,10 @@
 
 #include "cexarb/engine.h"
 #include "cexarb/maker_hedge.h"
+#include "cexarb/run_config.h"
+
+/* maker_hedge's parameters in a run configuration (its only strategy). */
+#define MH(cfg) ((struct cx_mh_params *)(void *)(cfg)->strategies[0].params)
 
 #define MS CX_NS_PER_MS
 #define ONE INT64_C(100000000) /* one unit at CX_NOTIONAL_EXP */
@@ -881,8 +885,8 @@ static const struct cx_strategy_ops k_neighbour = {.name = "neighbour",
 static void run_mh(bool with_neighbour, struct cx_mh_summary *sum, struct cx_engine_result *res,
                    struct neighbour *nb)
 {
-    static struct cx_mh_config c;
-    cx_mh_config_default(&c, CX_DATA_DIR);
+    static struct cx_run_cfg c;
+    cx_run_cfg_default(&c, CX_DATA_DIR);
     struct cx_registry reg;
     uint32_t spot, perp;
     load_binance(&reg, &spot, &perp);
@@ -894,7 +898,7 @@ static void run_mh(bool with_neighbour, struct cx_mh_summary *sum, struct cx_eng
     e.sim = c.sim;
     struct cx_parse_err err = {0};
     struct cx_mh *mh = NULL;
-    assert_int_equal(cx_mh_new(&mh, &c.params, &err), 0);
+    assert_int_equal(cx_mh_new(&mh, MH(&c), &err), 0);
     struct cx_rt_strategy s[2] = {{.ops = cx_mh_ops(), .self = mh},
                                   {.ops = &k_neighbour, .self = nb}};
     assert_int_equal(cx_engine_run_many(&e, s, with_neighbour ? 2 : 1, NULL, res, &err), 0);
