@@ -8,7 +8,8 @@
  * before levels, bids before asks) is decoded in one pass, any other order defers the affected
  * value and re-reads it once the information it needs is known.
  *
- * Rules (shared with the cJSON reference in decode_ref.c, which must agree byte for byte):
+ * Rules (shared with the cJSON reference in tests/support/decode_ref.c, which must agree byte for
+ * byte):
  *  - top level: "stream" string, "data" object, "lastUpdateId"/"E"/"T" unsigned integers,
  *    "bids"/"asks" arrays; other keys are skipped; a known key twice is an error. With "stream"
  *    or "data" it is a stream message (both required, no snapshot keys); with "lastUpdateId",

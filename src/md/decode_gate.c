@@ -23,7 +23,7 @@
  * venue's level shape -> CX_MD_DEPTH_SNAPSHOT, seq = seq_first = id, bids first; exchange time
  * from "current" (spot: ms, futures: seconds with a fraction), else 0.
  * Unknown keys are skipped, a known key twice is an error; the cJSON reference in
- * decode_ref.c implements the same rules.
+ * tests/support/decode_ref.c implements the same rules.
  */
 #include "json_scan.h"
 

@@ -8,11 +8,11 @@
  * gives one CX_MD_TRADE per element (seq = tid, "B" = buy aggressor). "subscriptionResponse" and
  * "pong" are control messages; other channels are CX_ESTREAM.
  *
- * Rules shared with the cJSON reference (decode_ref.c): top-level "channel" string required,
- * "data" required for l2Book (object) and trades (array); l2Book needs "coin", "time",
- * "levels" (exactly two arrays of objects with string "px" and "sz"); each trade needs "coin"
- * (the same in every element), "side" ("B" or "A"), "px", "sz", "time", "tid"; an empty trades
- * array is CX_MD_KIND_IGNORED. Unknown keys are skipped; a known key twice is an error.
+ * Rules shared with the cJSON reference (tests/support/decode_ref.c): top-level "channel"
+ * string required, "data" required for l2Book (object) and trades (array); l2Book needs "coin",
+ * "time", "levels" (exactly two arrays of objects with string "px" and "sz"); each trade needs
+ * "coin" (the same in every element), "side" ("B" or "A"), "px", "sz", "time", "tid"; an empty
+ * trades array is CX_MD_KIND_IGNORED. Unknown keys are skipped; a known key twice is an error.
  */
 #include "json_scan.h"
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reference decoders: the same contracts and rules as the fast scanners (decode_binance.c,
- * decode_hyperliquid.c, decode_gate.c), written the obvious way on top of a general JSON
- * parser (cJSON) so that tests and the differential fuzzers can require identical batches from
- * both. They allocate (the cJSON tree and a NUL-terminated copy) and are not for the hot path.
+ * Reference decoders (test oracle, part of cx_testsupport; declared in cx_ref.h): the same
+ * contracts and rules as the fast scanners (src/md/decode_binance.c, decode_hyperliquid.c,
+ * decode_gate.c), written the obvious way on top of a general JSON parser (cJSON) so that tests
+ * and the differential fuzzers can require identical batches from both. They allocate (the cJSON
+ * tree and a NUL-terminated copy) and are not for the hot path; they reach md's internals
+ * (md_int.h) only for the symbol resolution and number conversion every decoder shares.
  *
  * Numbers: cJSON keeps only a double per number, which cannot represent 64-bit ids or a
  * timestamp like 1684930166.384 s exactly. The reference therefore recovers each number's
@@ -19,6 +21,7 @@
  * decoder accepts, the reference accepts with identical output. Error codes and messages may
  * differ; the reference reports column 0 (unknown).
  */
+#include "cx_ref.h"
 #include "md_int.h"
 
 #include <cjson/cJSON.h>
@@ -1624,3 +1627,9 @@ int cx_md_decode_gate_ref(const struct cx_md_ctx *ctx, const char *json, size_t 
     rf_free(&rf);
     return rc;
 }
+
+const struct cx_md_decoders cx_ref_decoders = {
+    .binance = cx_md_decode_binance_ref,
+    .hyperliquid = cx_md_decode_hyperliquid_ref,
+    .gate = cx_md_decode_gate_ref,
+};
