@@ -97,14 +97,9 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
     struct cx__js_tok k, t;
     uint32_t n = m->n;
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_depth, nkeys, 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_depth, nkeys, 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "depthUpdate", 11); break;
         case F_E:
@@ -199,14 +194,9 @@ static int bn_bbo(struct bn_msg *m, struct cx__js *js)
     uint32_t ev_off = 0;
     struct cx__js_tok k, sym_t = {0}, bp = {0}, bq = {0}, ap = {0}, aq = {0};
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_bbo, CX__JS_NKEYS(k_bbo), 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_bbo, CX__JS_NKEYS(k_bbo), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "bookTicker", 10); break;
         case F_u:
@@ -284,14 +274,9 @@ static int bn_trade(struct bn_msg *m, struct cx__js *js)
     uint32_t t_off = 0;
     struct cx__js_tok k, sym_t = {0}, px = {0}, qty = {0}, maker = {0};
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_trade, CX__JS_NKEYS(k_trade), 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_trade, CX__JS_NKEYS(k_trade), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "trade", 5); break;
         case F_E:
@@ -395,14 +380,9 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
     struct cx__md_sym sym = {0};
     struct cx__js_tok k, t;
 
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
-    for (;;) {
-        int f = cx__js_next_field(&js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
+    for (int f = cx__js_next_field(&js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(&js, &o, &k)) {
         switch (f) {
         case K_STREAM: {
             rc = cx__js_string(&js, &t, "expected string for stream", &k);
@@ -463,6 +443,9 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
         if (rc != 0)
             return rc;
     }
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
+        return rc;
     const char *close_at = js.p - 1;
     rc = cx__js_end(&js);
     if (rc != 0)

@@ -109,14 +109,9 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
     struct cx__js_tok k, t;
     uint32_t n = m->n;
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_depth, CX__JS_NKEYS(k_depth), 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_depth, CX__JS_NKEYS(k_depth), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_t:
             t_off = (uint32_t)(js->p - js->base);
@@ -203,14 +198,9 @@ static int gt_bbo(struct gt_msg *m, struct cx__js *js)
     uint32_t t_off = 0;
     struct cx__js_tok k, sym_t = {0}, bp = {0}, bq = {0}, ap = {0}, aq = {0};
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_bbo, CX__JS_NKEYS(k_bbo), 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_bbo, CX__JS_NKEYS(k_bbo), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_t:
             t_off = (uint32_t)(js->p - js->base);
@@ -285,14 +275,10 @@ static int gt_ticker(struct gt_msg *m, struct cx__js *js)
                                                  [F_ask] = CX__JS_KEY("lowest_ask")};
     struct cx__js_tok k, sym_t = {0}, bp = {0}, ap = {0};
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_ticker, CX__JS_NKEYS(k_ticker), 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o =
+        cx__js_fields(k_ticker, CX__JS_NKEYS(k_ticker), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_pair: rc = cx__js_string(js, &sym_t, "expected string for symbol", &k); break;
         case F_bid: rc = cx__js_string(js, &bp, "expected string for price", &k); break;
@@ -371,14 +357,9 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
     if (*js->p != '{')
         return cx__js_type_err(js, "expected object for a trade", NULL);
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, keys, nkeys, 3, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(keys, nkeys, 3, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_id: rc = cx__js_u64(js, &id, "expected unsigned integer for trade id", &k); break;
         case F_ct:
@@ -562,14 +543,9 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
     struct cx__js_tok k, current = {0}, ignored;
     uint32_t n = m->n;
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_book, CX__JS_NKEYS(k_book), 1, cx__js_begin(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_book, CX__JS_NKEYS(k_book), 1, cx__js_begin(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_id: rc = cx__js_u64(js, &id, "expected unsigned integer for id", &k); break;
         case F_current:
@@ -601,6 +577,9 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
         if (rc != 0)
             return rc;
     }
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
+        return rc;
     const char *close_at = js->p - 1;
     rc = cx__js_end(js);
     if (rc != 0)
@@ -676,14 +655,9 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
     const char *result_at = NULL;
     struct cx__js_tok k, chan = {0}, event = {0}, result_key = {0};
 
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
-    for (;;) {
-        int f = cx__js_next_field(&js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
+    for (int f = cx__js_next_field(&js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(&js, &o, &k)) {
         switch (f) {
         case K_TIME:
             time_off = (uint32_t)(js.p - js.base);
@@ -715,6 +689,9 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
         if (rc != 0)
             return rc;
     }
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
+        return rc;
     const char *close_at = js.p - 1;
     rc = cx__js_end(&js);
     if (rc != 0)

@@ -64,14 +64,9 @@ static int hl_book(struct hl_msg *m, struct cx__js *js)
     struct cx__js_tok k, t;
     uint32_t n = m->n;
     int rc = 0;
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_book, CX__JS_NKEYS(k_book), 2, cx__js_obj_open(js));
-    for (;;) {
-        int f = cx__js_next_field(js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_book, CX__JS_NKEYS(k_book), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_coin:
             rc = cx__js_string(js, &t, "expected string for coin", &k);
@@ -145,14 +140,10 @@ static int hl_trades(struct hl_msg *m, struct cx__js *js)
         const char *obj = js->p;
         if (*js->p != '{')
             return cx__js_type_err(js, "expected object for a trade", NULL);
-        struct cx__js_fields o;
-        cx__js_fields_begin(&o, k_trade, CX__JS_NKEYS(k_trade), 3, cx__js_obj_open(js));
-        for (;;) {
-            int f = cx__js_next_field(js, &o, &k);
-            if (f == CX__JS_DONE)
-                break;
-            if (f < 0)
-                return f;
+        struct cx__js_fields o =
+            cx__js_fields(k_trade, CX__JS_NKEYS(k_trade), 3, cx__js_obj_open(js));
+        for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+             f = cx__js_next_field(js, &o, &k)) {
             switch (f) {
             case F_coin: rc = cx__js_string(js, &coin, "expected string for coin", &k); break;
             case F_side: rc = cx__js_string(js, &side, "expected string for side", &k); break;
@@ -274,14 +265,9 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
     const char *data_at = NULL;
     struct cx__js_tok k, t, data_key = {0};
 
-    struct cx__js_fields o;
-    cx__js_fields_begin(&o, k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
-    for (;;) {
-        int f = cx__js_next_field(&js, &o, &k);
-        if (f == CX__JS_DONE)
-            break;
-        if (f < 0)
-            return f;
+    struct cx__js_fields o = cx__js_fields(k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
+    for (int f = cx__js_next_field(&js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(&js, &o, &k)) {
         if (f == K_CHANNEL) {
             rc = cx__js_string(&js, &t, "expected string for channel", &k);
             if (rc != 0)
@@ -307,6 +293,9 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
         if (rc != 0)
             return rc;
     }
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
+        return rc;
     const char *close_at = js.p - 1;
     rc = cx__js_end(&js);
     if (rc != 0)

@@ -15,7 +15,7 @@
  * so the fast and reference decoders see the same content.
  *
  * Key dispatch is shared too: a decoder declares each message's keys as a static table and walks
- * the object with cx__js_fields_begin / cx__js_next_field / cx__js_fields_require, which do the
+ * the object with cx__js_fields / cx__js_next_field / cx__js_fields_require, which do the
  * lookup, the duplicate-key check, the skipping of unknown keys and the required-key check
  * (see MARK: key dispatch).
  *
@@ -707,15 +707,13 @@ static CX__JS_COLD int cx__js_missing(struct cx__js *js, const char *name)
  *     enum { F_s, F_E, F_e };
  *     static const struct cx__js_key k_msg[] = {
  *         [F_s] = CX__JS_KEY("s"), [F_E] = CX__JS_KEY("E"), [F_e] = CX__JS_KEY("e")};
- *     struct cx__js_fields o;
- *     cx__js_fields_begin(&o, k_msg, CX__JS_NKEYS(k_msg), 2, cx__js_obj_open(js));
- *     for (;;) {
- *         int f = cx__js_next_field(js, &o, &k);
- *         if (f == CX__JS_DONE)
- *             break;
- *         if (f < 0)
- *             return f;
- *         switch (f) { case F_s: rc = ...; break; ... }
+ *     struct cx__js_fields o = cx__js_fields(k_msg, CX__JS_NKEYS(k_msg), 2, cx__js_obj_open(js));
+ *     for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+ *          f = cx__js_next_field(js, &o, &k)) {
+ *         switch (f) {
+ *         case F_s: rc = ...; break;
+ *         ...
+ *         }
  *         if (rc != 0)
  *             return rc;
  *     }
@@ -776,36 +774,35 @@ static CX__JS_ALWAYS_INLINE int cx__js_field(struct cx__js *js, const struct cx_
     return (int)f;
 }
 
-/** Walk over the members of one object, known keys only (cx__js_fields_begin, then
- * cx__js_next_field until CX__JS_DONE, then cx__js_fields_require). */
+/** Walk over the members of one object, known keys only (cx__js_fields, then cx__js_next_field
+ * until CX__JS_DONE, then cx__js_fields_require or cx__js_fields_error). */
 struct cx__js_fields {
     const struct cx__js_key *keys; /* the message's key table */
     unsigned nkeys;                /* rows of keys in use */
     int skip_depth;                /* nesting of the members' values, for cx__js_skip */
     int state;                     /* 0: a key is at js->p; 1: the '}' was consumed; 2: the
-                                      caller has read a value; < 0: the error that ended it */
+                                      caller has read a value; < 0: the error that ended the
+                                      walk (cx__js_fields_error) */
     uint32_t seen;                 /* bit per row: keys met so far */
 };
 
-/* Start a walk; `opened` is what opening the object returned (cx__js_obj_open or
- * cx__js_begin: 0 a member follows, 1 empty object, < 0 error, reported by the first
- * cx__js_next_field). */
-static CX__JS_ALWAYS_INLINE void cx__js_fields_begin(struct cx__js_fields *o,
-                                                     const struct cx__js_key *keys, unsigned nkeys,
-                                                     int skip_depth, int opened)
+/* A walk over the object just opened: `opened` is what cx__js_obj_open or cx__js_begin returned
+ * (0 a member follows, 1 empty object, < 0 an error, which ends the walk at once).
+ * keys[0..nkeys) is the message's key table; skip_depth the nesting of its values. */
+static CX__JS_ALWAYS_INLINE struct cx__js_fields cx__js_fields(const struct cx__js_key *keys,
+                                                               unsigned nkeys, int skip_depth,
+                                                               int opened)
 {
-    o->keys = keys;
-    o->nkeys = nkeys;
-    o->skip_depth = skip_depth;
-    o->state = opened;
-    o->seen = 0;
+    struct cx__js_fields o = {keys, nkeys, skip_depth, opened, 0};
+    return o;
 }
 
 /*
  * The next member with a known key: returns its row (js->p at its value, which the caller must
- * read before calling again) and the key in `k`; CX__JS_DONE after the closing '}' (js->p just
- * past it); or a negative error (cx__js_field's, a malformed separator or an unknown key's
- * invalid value). Values of unknown keys are validated and skipped.
+ * read before calling again) and the key in `k`; or CX__JS_DONE when the walk is over: after the
+ * closing '}' (js->p just past it), or on an error (cx__js_field's, a malformed separator, an
+ * unknown key's invalid value), which cx__js_fields_error and cx__js_fields_require then return.
+ * Values of unknown keys are validated and skipped.
  */
 static CX__JS_ALWAYS_INLINE int cx__js_next_field(struct cx__js *js, struct cx__js_fields *o,
                                                   struct cx__js_tok *k)
@@ -814,24 +811,39 @@ static CX__JS_ALWAYS_INLINE int cx__js_next_field(struct cx__js *js, struct cx__
         int rc = o->state == 2 ? cx__js_obj_next(js) : o->state;
         if (rc != 0) {
             o->state = rc;
-            return rc < 0 ? rc : CX__JS_DONE;
+            return CX__JS_DONE;
         }
         int f = cx__js_field(js, o->keys, o->nkeys, &o->seen, k);
+        if (CX__JS_UNLIKELY(f < 0)) {
+            o->state = f;
+            return CX__JS_DONE;
+        }
         o->state = 2;
         if (f != CX__JS_UNKNOWN)
             return f;
         rc = cx__js_skip(js, o->skip_depth);
-        if (rc != 0)
-            return rc;
+        if (rc != 0) {
+            o->state = rc;
+            return CX__JS_DONE;
+        }
     }
 }
 
-/* After CX__JS_DONE: CX_EMISSING (at the '}') for the first row whose bit is in `required` but
- * whose key did not appear, else 0. Rows past o->nkeys (a shorter variant of the table) are not
- * required. A table lists its required keys first, in the order they are to be reported. */
+/* After CX__JS_DONE: the error that ended the walk, or 0 when the object closed normally. */
+static inline int cx__js_fields_error(const struct cx__js_fields *o)
+{
+    return o->state < 0 ? o->state : 0;
+}
+
+/* After CX__JS_DONE: the walk's error (cx__js_fields_error) if there was one; else CX_EMISSING
+ * (at the '}') for the first row whose bit is in `required` but whose key did not appear; else 0.
+ * Rows past o->nkeys (a shorter variant of the table) are not required. A table lists its
+ * required keys first, in the order they are to be reported. */
 static inline int cx__js_fields_require(struct cx__js *js, const struct cx__js_fields *o,
                                         uint32_t required)
 {
+    if (CX__JS_UNLIKELY(o->state < 0))
+        return o->state;
     uint32_t rows = o->nkeys >= 32 ? UINT32_MAX : CX__JS_BIT(o->nkeys) - 1u;
     uint32_t missing = required & ~o->seen & rows;
     if (CX__JS_LIKELY(missing == 0))
@@ -1085,14 +1097,9 @@ static inline int cx__js_levels_obj(struct cx__js *js, const struct cx__md_sym *
         const char *lvl = js->p;
         if (*js->p != '{')
             return cx__js_type_err(js, "expected object for a level", NULL);
-        struct cx__js_fields o;
-        cx__js_fields_begin(&o, keys, CX__JS_NKEYS(keys), 4, cx__js_obj_open(js));
-        for (;;) {
-            int f = cx__js_next_field(js, &o, &k);
-            if (f == CX__JS_DONE)
-                break;
-            if (f < 0)
-                return f;
+        struct cx__js_fields o = cx__js_fields(keys, CX__JS_NKEYS(keys), 4, cx__js_obj_open(js));
+        for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+             f = cx__js_next_field(js, &o, &k)) {
             if (f == F_PRICE)
                 rc = cx__js_string(js, &px, "expected string for price", &k);
             else

@@ -191,6 +191,15 @@ static int rf_string(struct rf *rf, const cJSON *item, const char *msg, const ch
     return 0;
 }
 
+/* An array item (kept in *out), else CX_ETYPE with `msg`. */
+static int rf_array(struct rf *rf, const cJSON *item, const char *msg, const cJSON **out)
+{
+    if (!cJSON_IsArray(item))
+        return rf_fail(rf, CX_ETYPE, msg, item->string);
+    *out = item;
+    return 0;
+}
+
 static int rf_number(struct rf *rf, const cJSON *item, const char *msg, const char **out,
                      size_t *len)
 {
@@ -259,31 +268,57 @@ static int rf_resolve(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
 /* ---------------------------------------------------------------------------------------------
  * MARK: key dispatch
  *
- * Each message lists the keys it knows as a table of names indexed by its own field enum; a
- * member goes through rf_field (row, or RF_UNKNOWN, or the duplicate-key error) and the
- * message checks its required keys with rf_require, which reports the first one missing in
- * table order. This is the reference's own code (strcmp on cJSON's NUL-terminated keys), not the
- * fast scanner's, so the two can only agree by each being right.
+ * Each message lists the keys it knows as a table of names indexed by its own field enum and
+ * walks its object with rf_walk_start / rf_next, which skip unknown keys and stop at a known key
+ * seen twice; rf_walk_require then reports that duplicate or the first required key missing, in
+ * table order. The message's code only handles values. This is the reference's own code (strcmp
+ * on cJSON's NUL-terminated keys over the parsed tree), not the fast scanner's, so the two can
+ * only agree by each being right.
  * ------------------------------------------------------------------------------------------- */
 
 #define RF_NKEYS(tab) ((unsigned)(sizeof(tab) / sizeof((tab)[0])))
-#define RF_UNKNOWN 32 /* row of a key the table does not list */
 #define RF_BIT(f) (1u << (f))
+#define RF_ROWS_BEFORE(f) (RF_BIT(f) - 1u) /* every row before row f */
+#define RF_DONE (-1)                       /* rf_next: no more known members */
 
-/* Row of item's key in keys[0..nkeys), RF_UNKNOWN, or CX_EPARSE for a known key seen before
- * (its bit already in *seen; a known key's bit is set). */
-static int rf_field(struct rf *rf, const cJSON *item, const char *const *keys, unsigned nkeys,
-                    uint32_t *seen)
+/** Walk over the members of one object that have known keys. */
+struct rf_walk {
+    struct rf *rf;           /* error report */
+    const char *const *keys; /* key names by field row */
+    unsigned nkeys;          /* rows in keys */
+    const cJSON *next;       /* next member to look at */
+    const cJSON *it;         /* the member rf_next returned */
+    uint32_t seen;           /* bit per row: keys met so far */
+    int rc;                  /* CX_EPARSE once a known key came twice, else 0 */
+};
+
+static struct rf_walk rf_walk_start(struct rf *rf, const cJSON *obj, const char *const *keys,
+                                    unsigned nkeys)
 {
-    for (unsigned i = 0; i < nkeys; i++) {
-        if (strcmp(item->string, keys[i]) != 0)
-            continue;
-        if (*seen & RF_BIT(i))
-            return rf_fail(rf, CX_EPARSE, "duplicate key", item->string);
-        *seen |= RF_BIT(i);
-        return (int)i;
+    struct rf_walk w = {rf, keys, nkeys, obj->child, NULL, 0, 0};
+    return w;
+}
+
+/* Row of the next member whose key is in the table (the member in w->it); RF_DONE at the end of
+ * the object or at a known key seen before (w->rc = CX_EPARSE "duplicate key"). */
+static int rf_next(struct rf_walk *w)
+{
+    while (w->rc == 0 && w->next != NULL) {
+        const cJSON *item = w->next;
+        w->next = item->next;
+        for (unsigned i = 0; i < w->nkeys; i++) {
+            if (strcmp(item->string, w->keys[i]) != 0)
+                continue;
+            if (w->seen & RF_BIT(i)) {
+                w->rc = rf_fail(w->rf, CX_EPARSE, "duplicate key", item->string);
+                return RF_DONE;
+            }
+            w->seen |= RF_BIT(i);
+            w->it = item;
+            return (int)i;
+        }
     }
-    return RF_UNKNOWN;
+    return RF_DONE;
 }
 
 static int rf_missing(struct rf *rf, const char *name)
@@ -291,13 +326,15 @@ static int rf_missing(struct rf *rf, const char *name)
     return rf_fail(rf, CX_EMISSING, "required field missing", name);
 }
 
-/* CX_EMISSING naming the first of keys[0..nkeys) whose bit is in `required` but not `seen`. */
-static int rf_require(struct rf *rf, const char *const *keys, unsigned nkeys, uint32_t seen,
-                      uint32_t required)
+/* After RF_DONE: the duplicate-key error if the walk stopped at one, else CX_EMISSING naming the
+ * first row of the table whose bit is in `required` and whose key did not come, else 0. */
+static int rf_walk_require(const struct rf_walk *w, uint32_t required)
 {
-    for (unsigned i = 0; i < nkeys; i++)
-        if ((required & RF_BIT(i)) && !(seen & RF_BIT(i)))
-            return rf_missing(rf, keys[i]);
+    if (w->rc != 0)
+        return w->rc;
+    for (unsigned i = 0; i < w->nkeys; i++)
+        if ((required & RF_BIT(i)) && !(w->seen & RF_BIT(i)))
+            return rf_missing(w->rf, w->keys[i]);
     return 0;
 }
 
@@ -370,23 +407,18 @@ static int rf_levels_objs(struct rf *rf, const cJSON *arr, struct cx_md_batch *o
             return rf_fail(rf, CX_ETYPE, "expected object for a level", NULL);
         enum { F_PRICE, F_QTY };
         const char *const keys[] = {[F_PRICE] = price_key, [F_QTY] = qty_key};
-        uint32_t seen = 0;
         const char *px = NULL, *qty = NULL;
         size_t qtyn = 0;
-        const cJSON *it;
         int rc = 0;
-        cJSON_ArrayForEach(it, lvl)
-        {
-            int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-            if (f < 0)
-                return f;
+        struct rf_walk w = rf_walk_start(rf, lvl, keys, RF_NKEYS(keys));
+        for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
             switch (f) {
-            case F_PRICE: rc = rf_string(rf, it, "expected string for price", &px); break;
+            case F_PRICE: rc = rf_string(rf, w.it, "expected string for price", &px); break;
             case F_QTY:
                 if (qty_is_number) {
-                    rc = rf_number(rf, it, "expected number for size", &qty, &qtyn);
+                    rc = rf_number(rf, w.it, "expected number for size", &qty, &qtyn);
                 } else {
-                    rc = rf_string(rf, it, "expected string for quantity", &qty);
+                    rc = rf_string(rf, w.it, "expected string for quantity", &qty);
                     if (rc == 0)
                         qtyn = strlen(qty);
                 }
@@ -395,7 +427,7 @@ static int rf_levels_objs(struct rf *rf, const cJSON *arr, struct cx_md_batch *o
             if (rc != 0)
                 return rc;
         }
-        rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(F_PRICE) | RF_BIT(F_QTY));
+        rc = rf_walk_require(&w, RF_BIT(F_PRICE) | RF_BIT(F_QTY));
         if (rc != 0)
             return rc;
         rc = rf_level(rf, out, io_n, sym, px, strlen(px), qty, qtyn, side);
@@ -512,42 +544,33 @@ static int rf_bn_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
                                        [F_e] = "e", [F_T] = "T", [F_pu] = "pu"};
     const bool usdm = venue == CX_VENUE_BINANCE_USDM;
     const unsigned nkeys = usdm ? RF_NKEYS(keys) : RF_NKEYS(keys) - 1;
-    uint32_t seen = 0;
     uint64_t ev_ms = 0, first_id = 0, last_id = 0, prev_id = 0, ignored;
     const char *sym_s = NULL;
-    const cJSON *bids = NULL, *asks = NULL, *it;
+    const cJSON *bids = NULL, *asks = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        int f = rf_field(rf, it, keys, nkeys, &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, data, keys, nkeys);
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_e: rc = rf_bn_check_e(rf, it, "depthUpdate"); break;
-        case F_E: rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms); break;
-        case F_T: rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored); break;
-        case F_s: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
+        case F_e: rc = rf_bn_check_e(rf, w.it, "depthUpdate"); break;
+        case F_E: rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ev_ms); break;
+        case F_T: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &ignored); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
         case F_U:
-            rc = rf_u64(rf, it, "expected unsigned integer for update id", &first_id);
+            rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &first_id);
             break;
-        case F_u: rc = rf_u64(rf, it, "expected unsigned integer for update id", &last_id); break;
-        case F_pu: rc = rf_u64(rf, it, "expected unsigned integer for update id", &prev_id); break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &last_id); break;
+        case F_pu:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &prev_id);
+            break;
         case F_b:
         case F_a:
-            if (!cJSON_IsArray(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", it->string);
-            else if (f == F_b)
-                bids = it;
-            else
-                asks = it;
+            rc = rf_array(rf, w.it, "expected array for levels", f == F_b ? &bids : &asks);
             break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, nkeys, seen,
-                    RF_BIT(F_s) | RF_BIT(F_E) | RF_BIT(F_U) | RF_BIT(F_u) | RF_BIT(F_b) |
-                        RF_BIT(F_a) | RF_BIT(F_pu));
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_e) | RF_BIT(F_pu));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -587,33 +610,26 @@ static int rf_bn_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     static const char *const keys[] = {[F_u] = "u", [F_s] = "s", [F_b] = "b",
                                        [F_B] = "B", [F_a] = "a", [F_A] = "A",
                                        [F_e] = "e", [F_E] = "E", [F_T] = "T"};
-    uint32_t seen = 0;
     uint64_t upd = 0, ev_ms = 0, ignored;
     const char *sym_s = NULL, *str[4] = {NULL, NULL, NULL, NULL};
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, data, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_e: rc = rf_bn_check_e(rf, it, "bookTicker"); break;
-        case F_u: rc = rf_u64(rf, it, "expected unsigned integer for update id", &upd); break;
-        case F_s: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
-        case F_E: rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms); break;
-        case F_T: rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored); break;
+        case F_e: rc = rf_bn_check_e(rf, w.it, "bookTicker"); break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &upd); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_E: rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ev_ms); break;
+        case F_T: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &ignored); break;
         case F_b:
-        case F_a: rc = rf_string(rf, it, "expected string for price", &str[f - F_b]); break;
+        case F_a: rc = rf_string(rf, w.it, "expected string for price", &str[f - F_b]); break;
         case F_B:
-        case F_A: rc = rf_string(rf, it, "expected string for quantity", &str[f - F_b]); break;
+        case F_A: rc = rf_string(rf, w.it, "expected string for quantity", &str[f - F_b]); break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen,
-                    RF_BIT(F_u) | RF_BIT(F_s) | RF_BIT(F_b) | RF_BIT(F_B) | RF_BIT(F_a) |
-                        RF_BIT(F_A));
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_e));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -638,7 +654,7 @@ static int rf_bn_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     rc = rf_conv_str(rf, &sym, str[3], false, &e->u.bbo.ask_qty_m);
     if (rc != 0)
         return rc;
-    if (seen & RF_BIT(F_E)) {
+    if (w.seen & RF_BIT(F_E)) {
         rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
         if (rc != 0)
             return rc;
@@ -662,44 +678,37 @@ static int rf_bn_trade(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     enum { F_s, F_t, F_p, F_q, F_T, F_m, F_e, F_E };
     static const char *const keys[] = {[F_s] = "s", [F_t] = "t", [F_p] = "p", [F_q] = "q",
                                        [F_T] = "T", [F_m] = "m", [F_e] = "e", [F_E] = "E"};
-    uint32_t seen = 0;
     uint64_t trade_id = 0, trade_ms = 0, ignored;
     const char *sym_s = NULL, *px = NULL, *qty = NULL;
     bool maker = false;
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, data, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_e: rc = rf_bn_check_e(rf, it, "trade"); break;
+        case F_e: rc = rf_bn_check_e(rf, w.it, "trade"); break;
         case F_E:
-            rc = rf_u64(rf, it, "expected unsigned integer for event time", &ignored);
+            rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ignored);
             break;
         case F_T:
-            rc = rf_u64(rf, it, "expected unsigned integer for trade time", &trade_ms);
+            rc = rf_u64(rf, w.it, "expected unsigned integer for trade time", &trade_ms);
             break;
-        case F_s: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
         case F_t:
-            rc = rf_u64(rf, it, "expected unsigned integer for trade id", &trade_id);
+            rc = rf_u64(rf, w.it, "expected unsigned integer for trade id", &trade_id);
             break;
-        case F_p: rc = rf_string(rf, it, "expected string for price", &px); break;
-        case F_q: rc = rf_string(rf, it, "expected string for quantity", &qty); break;
+        case F_p: rc = rf_string(rf, w.it, "expected string for price", &px); break;
+        case F_q: rc = rf_string(rf, w.it, "expected string for quantity", &qty); break;
         case F_m:
-            if (!cJSON_IsBool(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected boolean for buyer-is-maker", it->string);
+            if (!cJSON_IsBool(w.it))
+                rc = rf_fail(rf, CX_ETYPE, "expected boolean for buyer-is-maker", w.it->string);
             else
-                maker = cJSON_IsTrue(it);
+                maker = cJSON_IsTrue(w.it);
             break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen,
-                    RF_BIT(F_s) | RF_BIT(F_t) | RF_BIT(F_p) | RF_BIT(F_q) | RF_BIT(F_T) |
-                        RF_BIT(F_m));
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_e));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -743,20 +752,16 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
                                        [K_T] = "T"};
     const uint32_t stream_keys = RF_BIT(K_STREAM) | RF_BIT(K_DATA);
     const uint32_t snapshot_keys = RF_BIT(K_LUID) | RF_BIT(K_BIDS) | RF_BIT(K_ASKS);
-    uint32_t seen = 0;
     enum rf_bn_stream stream = RF_BN_NONE;
-    const cJSON *data = NULL, *bids = NULL, *asks = NULL, *it;
+    const cJSON *data = NULL, *bids = NULL, *asks = NULL;
     uint64_t luid = 0, ev_ms = 0, ignored;
     const char *s = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
         case K_STREAM:
-            rc = rf_string(rf, it, "expected string for stream", &s);
+            rc = rf_string(rf, w.it, "expected string for stream", &s);
             if (rc == 0) {
                 stream = rf_bn_classify(s);
                 if (stream == RF_BN_NONE)
@@ -764,31 +769,29 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
             }
             break;
         case K_DATA:
-            if (!cJSON_IsObject(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected object for data", it->string);
-            data = it;
+            if (!cJSON_IsObject(w.it))
+                rc = rf_fail(rf, CX_ETYPE, "expected object for data", w.it->string);
+            data = w.it;
             break;
-        case K_LUID: rc = rf_u64(rf, it, "expected unsigned integer for update id", &luid); break;
-        case K_E: rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms); break;
-        case K_T: rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored); break;
+        case K_LUID: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &luid); break;
+        case K_E: rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ev_ms); break;
+        case K_T: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &ignored); break;
         case K_BIDS:
         case K_ASKS:
-            if (!cJSON_IsArray(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", it->string);
-            else if (f == K_BIDS)
-                bids = it;
-            else
-                asks = it;
+            rc = rf_array(rf, w.it, "expected array for levels", f == K_BIDS ? &bids : &asks);
             break;
         }
         if (rc != 0)
             return rc;
     }
+    rc = rf_walk_require(&w, 0); /* a duplicate key */
+    if (rc != 0)
+        return rc;
     struct rf_out res = {0};
-    if (seen & stream_keys) {
-        if (seen & snapshot_keys)
+    if (w.seen & stream_keys) {
+        if (w.seen & snapshot_keys)
             return rf_fail(rf, CX_EPARSE, "stream message with snapshot fields", NULL);
-        rc = rf_require(rf, keys, RF_NKEYS(keys), seen, stream_keys);
+        rc = rf_walk_require(&w, stream_keys);
         if (rc != 0)
             return rc;
         switch (stream) {
@@ -802,9 +805,9 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
         rf_done(out, res.n, res.kind, venue, res.inst_id, local_ts_ns);
         return 0;
     }
-    if (!(seen & snapshot_keys))
+    if (!(w.seen & snapshot_keys))
         return rf_fail(rf, CX_ESTREAM, "unknown message", NULL);
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen, snapshot_keys);
+    rc = rf_walk_require(&w, snapshot_keys);
     if (rc != 0)
         return rc;
     if (ctx->snapshot_symbol == NULL)
@@ -826,7 +829,7 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
         if (rc != 0)
             return rc;
     }
-    if (seen & RF_BIT(K_E)) {
+    if (w.seen & RF_BIT(K_E)) {
         rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
         if (rc != 0)
             return rc;
@@ -864,30 +867,25 @@ static int rf_hl_book(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *d
     enum { F_coin, F_time, F_levels };
     static const char *const keys[] = {[F_coin] = "coin", [F_time] = "time",
                                        [F_levels] = "levels"};
-    uint32_t seen = 0;
     const char *coin = NULL;
     uint64_t time_ms = 0;
-    const cJSON *levels = NULL, *it;
+    const cJSON *levels = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, data, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_coin: rc = rf_string(rf, it, "expected string for coin", &coin); break;
-        case F_time: rc = rf_u64(rf, it, "expected unsigned integer for time", &time_ms); break;
+        case F_coin: rc = rf_string(rf, w.it, "expected string for coin", &coin); break;
+        case F_time: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &time_ms); break;
         case F_levels:
-            if (!cJSON_IsArray(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", it->string);
-            levels = it;
+            if (!cJSON_IsArray(w.it))
+                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", w.it->string);
+            levels = w.it;
             break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen,
-                    RF_BIT(F_coin) | RF_BIT(F_time) | RF_BIT(F_levels));
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -941,30 +939,27 @@ static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON 
     {
         if (!cJSON_IsObject(tr))
             return rf_fail(rf, CX_ETYPE, "expected object for a trade", NULL);
-        uint32_t seen = 0;
         const char *str[4] = {NULL, NULL, NULL, NULL};
         uint64_t time_ms = 0, tid = 0;
-        const cJSON *it;
         int rc = 0;
-        cJSON_ArrayForEach(it, tr)
-        {
-            int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-            if (f < 0)
-                return f;
+        struct rf_walk w = rf_walk_start(rf, tr, keys, RF_NKEYS(keys));
+        for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
             switch (f) {
             case F_coin:
             case F_side:
             case F_px:
-            case F_sz: rc = rf_string(rf, it, str_msg[f], &str[f]); break;
+            case F_sz: rc = rf_string(rf, w.it, str_msg[f], &str[f]); break;
             case F_time:
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &time_ms);
+                rc = rf_u64(rf, w.it, "expected unsigned integer for time", &time_ms);
                 break;
-            case F_tid: rc = rf_u64(rf, it, "expected unsigned integer for trade id", &tid); break;
+            case F_tid:
+                rc = rf_u64(rf, w.it, "expected unsigned integer for trade id", &tid);
+                break;
             }
             if (rc != 0)
                 return rc;
         }
-        rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(RF_NKEYS(keys)) - 1u);
+        rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
         if (rc != 0)
             return rc;
         if (coin0 == NULL) {
@@ -1022,23 +1017,19 @@ static int rf_hyperliquid(struct rf *rf, const struct cx_md_ctx *ctx, int64_t lo
 {
     enum { K_CHANNEL, K_DATA };
     static const char *const keys[] = {[K_CHANNEL] = "channel", [K_DATA] = "data"};
-    uint32_t seen = 0;
     const char *channel = NULL;
-    const cJSON *data = NULL, *it;
+    const cJSON *data = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         if (f == K_CHANNEL)
-            rc = rf_string(rf, it, "expected string for channel", &channel);
+            rc = rf_string(rf, w.it, "expected string for channel", &channel);
         else if (f == K_DATA)
-            data = it;
+            data = w.it;
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(K_CHANNEL));
+    rc = rf_walk_require(&w, RF_BIT(K_CHANNEL));
     if (rc != 0)
         return rc;
     struct rf_out res = {0, CX_MD_KIND_CONTROL, UINT32_MAX};
@@ -1098,37 +1089,28 @@ static int rf_gt_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
     static const char *const keys[] = {[F_t] = "t", [F_s] = "s", [F_U] = "U",
                                        [F_u] = "u", [F_b] = "b", [F_a] = "a"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    uint32_t seen = 0;
     uint64_t t_ms = 0, first_id = 0, last_id = 0;
     const char *sym_s = NULL;
-    const cJSON *bids = NULL, *asks = NULL, *it;
+    const cJSON *bids = NULL, *asks = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, res_obj)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, res_obj, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_t: rc = rf_u64(rf, it, "expected unsigned integer for time", &t_ms); break;
-        case F_s: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
+        case F_t: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &t_ms); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
         case F_U:
-            rc = rf_u64(rf, it, "expected unsigned integer for update id", &first_id);
+            rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &first_id);
             break;
-        case F_u: rc = rf_u64(rf, it, "expected unsigned integer for update id", &last_id); break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &last_id); break;
         case F_b:
         case F_a:
-            if (!cJSON_IsArray(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", it->string);
-            else if (f == F_b)
-                bids = it;
-            else
-                asks = it;
+            rc = rf_array(rf, w.it, "expected array for levels", f == F_b ? &bids : &asks);
             break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(RF_NKEYS(keys)) - 1u);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -1168,30 +1150,25 @@ static int rf_gt_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     static const char *const keys[] = {[F_t] = "t", [F_u] = "u", [F_s] = "s", [F_b] = "b",
                                        [F_B] = "B", [F_a] = "a", [F_A] = "A"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    uint32_t seen = 0;
     uint64_t t_ms = 0, upd = 0;
     const char *sym_s = NULL, *val[4] = {NULL, NULL, NULL, NULL};
     size_t vlen[4] = {0, 0, 0, 0};
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, res_obj)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, res_obj, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_t: rc = rf_u64(rf, it, "expected unsigned integer for time", &t_ms); break;
-        case F_u: rc = rf_u64(rf, it, "expected unsigned integer for update id", &upd); break;
-        case F_s: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
+        case F_t: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &t_ms); break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &upd); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
         case F_b:
         case F_a:
         case F_B:
         case F_A: {
             unsigned i = (unsigned)(f - F_b);
             if ((f == F_B || f == F_A) && futures) {
-                rc = rf_number(rf, it, "expected number for size", &val[i], &vlen[i]);
+                rc = rf_number(rf, w.it, "expected number for size", &val[i], &vlen[i]);
             } else {
-                rc = rf_string(rf, it,
+                rc = rf_string(rf, w.it,
                                f == F_B || f == F_A ? "expected string for quantity"
                                                     : "expected string for price",
                                &val[i]);
@@ -1204,7 +1181,7 @@ static int rf_gt_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(RF_NKEYS(keys)) - 1u);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -1252,23 +1229,17 @@ static int rf_gt_ticker(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
     enum { F_pair, F_bid, F_ask };
     static const char *const keys[] = {[F_pair] = "currency_pair", [F_bid] = "highest_bid",
                                        [F_ask] = "lowest_ask"};
-    uint32_t seen = 0;
     const char *val[3] = {NULL, NULL, NULL};
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, res_obj)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
-        if (f != RF_UNKNOWN)
-            rc = rf_string(rf, it,
-                           f == F_pair ? "expected string for symbol" : "expected string for price",
-                           &val[f]);
+    struct rf_walk w = rf_walk_start(rf, res_obj, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        rc = rf_string(rf, w.it,
+                       f == F_pair ? "expected string for symbol" : "expected string for price",
+                       &val[f]);
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(RF_NKEYS(keys)) - 1u);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -1316,34 +1287,29 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
     const unsigned nkeys = futures ? RF_NKEYS(k_futures) : RF_NKEYS(k_spot);
     if (!cJSON_IsObject(tr))
         return rf_fail(rf, CX_ETYPE, "expected object for a trade", NULL);
-    uint32_t seen = 0;
     uint64_t id = 0, ct_s = 0, ct_ms_u = 0;
     const char *ctms = NULL, *side = NULL, *sym_s = NULL, *qty = NULL, *px = NULL;
     size_t qtyn = 0;
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, tr)
-    {
-        int f = rf_field(rf, it, keys, nkeys, &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, tr, keys, nkeys);
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_id: rc = rf_u64(rf, it, "expected unsigned integer for trade id", &id); break;
-        case F_ct: rc = rf_u64(rf, it, "expected unsigned integer for create_time", &ct_s); break;
+        case F_id: rc = rf_u64(rf, w.it, "expected unsigned integer for trade id", &id); break;
+        case F_ct: rc = rf_u64(rf, w.it, "expected unsigned integer for create_time", &ct_s); break;
         case F_ctms:
             if (futures)
-                rc = rf_u64(rf, it, "expected unsigned integer for create_time_ms", &ct_ms_u);
+                rc = rf_u64(rf, w.it, "expected unsigned integer for create_time_ms", &ct_ms_u);
             else
-                rc = rf_string(rf, it, "expected string for create_time_ms", &ctms);
+                rc = rf_string(rf, w.it, "expected string for create_time_ms", &ctms);
             break;
-        case F_side: rc = rf_string(rf, it, "expected string for side", &side); break;
-        case F_sym: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
-        case F_px: rc = rf_string(rf, it, "expected string for price", &px); break;
+        case F_side: rc = rf_string(rf, w.it, "expected string for side", &side); break;
+        case F_sym: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_px: rc = rf_string(rf, w.it, "expected string for price", &px); break;
         case F_qty:
             if (futures) {
-                rc = rf_number(rf, it, "expected number for size", &qty, &qtyn);
+                rc = rf_number(rf, w.it, "expected number for size", &qty, &qtyn);
             } else {
-                rc = rf_string(rf, it, "expected string for quantity", &qty);
+                rc = rf_string(rf, w.it, "expected string for quantity", &qty);
                 if (rc == 0)
                     qtyn = strlen(qty);
             }
@@ -1352,11 +1318,10 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, nkeys, seen,
-                    RF_BIT(F_id) | RF_BIT(F_sym) | RF_BIT(F_qty) | RF_BIT(F_px) | RF_BIT(F_side));
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_ct) | RF_BIT(F_side));
     if (rc != 0)
         return rc;
-    if (!(seen & (RF_BIT(F_ct) | RF_BIT(F_ctms))))
+    if (!(w.seen & (RF_BIT(F_ct) | RF_BIT(F_ctms))))
         return rf_missing(rf, "create_time_ms");
     if (*first_sym == NULL) {
         rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), sym);
@@ -1380,7 +1345,7 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
         return rf_fail(rf, CX_EPARSE, "side must be \"buy\" or \"sell\"", side);
     }
     int64_t exch_ns = 0;
-    if (seen & RF_BIT(F_ctms))
+    if (w.seen & RF_BIT(F_ctms))
         rc = futures ? rf_ms_to_ns(rf, ct_ms_u, &exch_ns)
                      : rf_dec_ts(rf, ctms, strlen(ctms), -6, &exch_ns);
     else
@@ -1449,29 +1414,25 @@ static int rf_gate_ws(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
                                        [K_RESULT] = "result",   [K_TIME] = "time",
                                        [K_TIME_MS] = "time_ms"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    uint32_t seen = 0;
     uint64_t time_s = 0, time_ms = 0;
     const char *chan = NULL, *event = NULL;
-    const cJSON *result = NULL, *it;
+    const cJSON *result = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case K_TIME: rc = rf_u64(rf, it, "expected unsigned integer for time", &time_s); break;
+        case K_TIME: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &time_s); break;
         case K_TIME_MS:
-            rc = rf_u64(rf, it, "expected unsigned integer for time_ms", &time_ms);
+            rc = rf_u64(rf, w.it, "expected unsigned integer for time_ms", &time_ms);
             break;
-        case K_CHANNEL: rc = rf_string(rf, it, "expected string for channel", &chan); break;
-        case K_EVENT: rc = rf_string(rf, it, "expected string for event", &event); break;
-        case K_RESULT: result = it; break;
+        case K_CHANNEL: rc = rf_string(rf, w.it, "expected string for channel", &chan); break;
+        case K_EVENT: rc = rf_string(rf, w.it, "expected string for event", &event); break;
+        case K_RESULT: result = w.it; break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen, RF_BIT(K_CHANNEL) | RF_BIT(K_EVENT));
+    rc = rf_walk_require(&w, RF_BIT(K_CHANNEL) | RF_BIT(K_EVENT));
     if (rc != 0)
         return rc;
     struct rf_out res = {0, CX_MD_KIND_CONTROL, UINT32_MAX};
@@ -1524,7 +1485,7 @@ static int rf_gate_ws(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
         int64_t exch_ns = 0;
         if (time_ms > 0)
             rc = rf_ms_to_ns(rf, time_ms, &exch_ns);
-        else if (seen & RF_BIT(K_TIME))
+        else if (w.seen & RF_BIT(K_TIME))
             rc = rf_s_to_ns(rf, time_s, &exch_ns);
         if (rc != 0)
             return rc;
@@ -1542,40 +1503,30 @@ static int rf_gate_rest(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
     static const char *const keys[] = {[F_id] = "id", [F_bids] = "bids", [F_asks] = "asks",
                                        [F_current] = "current", [F_update] = "update"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    uint32_t seen = 0;
     uint64_t id = 0;
     const char *current = NULL, *ignored;
     size_t current_n = 0, ignored_n;
-    const cJSON *bids = NULL, *asks = NULL, *it;
+    const cJSON *bids = NULL, *asks = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        int f = rf_field(rf, it, keys, RF_NKEYS(keys), &seen);
-        if (f < 0)
-            return f;
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_id: rc = rf_u64(rf, it, "expected unsigned integer for id", &id); break;
+        case F_id: rc = rf_u64(rf, w.it, "expected unsigned integer for id", &id); break;
         case F_current:
-            rc = rf_number(rf, it, "expected number for current", &current, &current_n);
+            rc = rf_number(rf, w.it, "expected number for current", &current, &current_n);
             break;
         case F_update:
-            rc = rf_number(rf, it, "expected number for update", &ignored, &ignored_n);
+            rc = rf_number(rf, w.it, "expected number for update", &ignored, &ignored_n);
             break;
         case F_bids:
         case F_asks:
-            if (!cJSON_IsArray(it))
-                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", it->string);
-            else if (f == F_asks)
-                asks = it;
-            else
-                bids = it;
+            rc = rf_array(rf, w.it, "expected array for levels", f == F_asks ? &asks : &bids);
             break;
         }
         if (rc != 0)
             return rc;
     }
-    rc = rf_require(rf, keys, RF_NKEYS(keys), seen,
-                    RF_BIT(F_id) | RF_BIT(F_bids) | RF_BIT(F_asks));
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_current));
     if (rc != 0)
         return rc;
     struct cx__md_sym sym;
@@ -1595,7 +1546,7 @@ static int rf_gate_rest(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
         if (rc != 0)
             return rc;
     }
-    if (seen & RF_BIT(F_current)) {
+    if (w.seen & RF_BIT(F_current)) {
         rc = rf_dec_ts(rf, current, current_n, futures ? -9 : -6, &exch_ns);
         if (rc != 0)
             return rc;
