@@ -38,9 +38,7 @@ static void usage(FILE *f)
             "  --book-at NS  stop before the first message received after NS (ns since epoch)\n"
             "  --strict      stop at the first malformed line (default: count, report, skip)\n"
             "  --data-dir D  instrument metadata directory (default: $CEXARB_DATA_DIR or the\n"
-            "                bundled data/)\n"
-            "  --ref-check   also maintain the slow reference book and compare after every\n"
-            "                message (slow; for verification)\n");
+            "                bundled data/)\n");
 }
 
 /* "2024-08-08 23:54:13.937" (UTC) into buf. */
@@ -311,8 +309,6 @@ int cx_cmd_replay(int argc, char **argv)
             json = true;
         } else if (strcmp(a, "--strict") == 0) {
             opts.strict = true;
-        } else if (strcmp(a, "--ref-check") == 0) {
-            opts.ref_check = true;
         } else if (strcmp(a, "--book-at") == 0 || strcmp(a, "--data-dir") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "cexarb replay: %s needs a value\n", a);
@@ -387,9 +383,6 @@ int cx_cmd_replay(int argc, char **argv)
     else
         print_text(stdout, res, &reg);
     int status = res->bbo_mismatched > 0 ? 3 : 0;
-    for (uint32_t i = 0; i < res->n_books; i++)
-        if (res->books[i].ref_mismatches > 0)
-            status = 3;
     cx_replay_free(res);
     cx_registry_fini(&reg);
     return status;

@@ -25,6 +25,7 @@
 #include "bench_util.h"
 
 #include "cexarb/book.h"
+#include "cx_ref.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,6 +14,7 @@
  * Usage: bench_decode [--tsv FILE]   (exit 1 when a check fails)
  */
 #include "bench_util.h"
+#include "cx_ref.h"
 
 #include <stdlib.h>
 #include <string.h>

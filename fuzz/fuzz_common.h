@@ -5,6 +5,7 @@
 #define CX_FUZZ_COMMON_H
 
 #include "cexarb/md.h"
+#include "cx_ref.h"
 
 /** Registry with Binance (YAML), Gate spot/futures and Hyperliquid test instruments. */
 struct cx_registry *cx_fuzz_registry(void);

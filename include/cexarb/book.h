@@ -184,34 +184,6 @@ int cx_book_walk_notional(const struct cx_book *b, enum cx_side taker_side, doub
 int cx_book_depth_within_bps(const struct cx_book *b, enum cx_side side, double bps,
                              int64_t *out_qty_m);
 
-/* ---------------------------------------------------------------------------------------------
- * MARK: reference book (tests)
- * ------------------------------------------------------------------------------------------- */
-
-/**
- * A slow, obviously correct book with the same contract as cx_book (same rule handling, same
- * statistics): unsorted level lists searched linearly, sequencing written as plainly as the
- * venue documents it. Tests require the fast book to equal it after every event.
- */
-struct cx_book_ref; /* opaque */
-int cx_book_ref_new(struct cx_book_ref **out, const struct cx_book_cfg *cfg);
-void cx_book_ref_free(struct cx_book_ref *b);
-int cx_book_ref_apply(struct cx_book_ref *b, const struct cx_md_event *ev, uint32_t n);
-enum cx_book_state cx_book_ref_state(const struct cx_book_ref *b);
-uint64_t cx_book_ref_last_seq(const struct cx_book_ref *b);
-const struct cx_book_stats *cx_book_ref_stats(const struct cx_book_ref *b);
-uint32_t cx_book_ref_depth(const struct cx_book_ref *b, enum cx_side side);
-/** Level i (0 = best) of the reference book; O(L log L). */
-int cx_book_ref_level(const struct cx_book_ref *b, enum cx_side side, uint32_t i,
-                      int64_t *out_price_m, int64_t *out_qty_m);
-
-/**
- * Compare a fast book with a reference book: state, last seq, every level of both sides.
- * @return 0 when equal; CX_ERANGE otherwise, with a one-line description in `why` (may be NULL).
- */
-int cx_book_equal_ref(const struct cx_book *b, const struct cx_book_ref *r, char *why,
-                      size_t why_cap);
-
 #ifdef __cplusplus
 }
 #endif

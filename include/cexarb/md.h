@@ -190,20 +190,31 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
                       int64_t local_ts_ns, struct cx_md_batch *out, struct cx_parse_err *err);
 
 /**
- * Reference decoders: the same contracts as the cx_md_decode_* functions, implemented with a
- * general JSON parser (cJSON) instead of the zero-copy scanner. Tests require both to produce
- * identical batches on every bundled message. Allocate (cJSON); not for the hot path.
+ * Decoder signatures, for callers that choose decoders at run time (cx_md_decoders). Each has
+ * exactly the parameters, return codes and contract of the function it names.
  */
-int cx_md_decode_binance_ref(const struct cx_md_ctx *ctx, const char *json, size_t n,
-                             enum cx_venue venue, int64_t local_ts_ns, struct cx_md_batch *out,
-                             struct cx_parse_err *err);
-int cx_md_decode_hyperliquid_ref(const struct cx_md_ctx *ctx, const char *json, size_t n,
-                                 int64_t local_ts_ns, struct cx_md_batch *out,
-                                 struct cx_parse_err *err);
-int cx_md_decode_gate_ref(const struct cx_md_ctx *ctx, const char *json, size_t n,
-                          enum cx_venue venue, const char *rest_symbol, size_t rest_symbol_len,
-                          int64_t local_ts_ns, struct cx_md_batch *out,
-                          struct cx_parse_err *err);
+typedef int cx_md_decode_binance_fn(const struct cx_md_ctx *ctx, const char *json, size_t n,
+                                    enum cx_venue venue, int64_t local_ts_ns,
+                                    struct cx_md_batch *out, struct cx_parse_err *err);
+typedef int cx_md_decode_hyperliquid_fn(const struct cx_md_ctx *ctx, const char *json, size_t n,
+                                        int64_t local_ts_ns, struct cx_md_batch *out,
+                                        struct cx_parse_err *err);
+typedef int cx_md_decode_gate_fn(const struct cx_md_ctx *ctx, const char *json, size_t n,
+                                 enum cx_venue venue, const char *rest_symbol,
+                                 size_t rest_symbol_len, int64_t local_ts_ns,
+                                 struct cx_md_batch *out, struct cx_parse_err *err);
+
+/**
+ * The decoders a reader uses, one per venue family. A NULL member means the built-in zero-copy
+ * decoder (cx_md_decode_binance, _hyperliquid, _gate); a zero-initialised struct is the default.
+ * Tests plug in other implementations with the same contract (the reference decoders of
+ * tests/support) to run whole files through them.
+ */
+struct cx_md_decoders {
+    cx_md_decode_binance_fn *binance;         /* Binance spot and USD-M; NULL = built-in */
+    cx_md_decode_hyperliquid_fn *hyperliquid; /* Hyperliquid; NULL = built-in */
+    cx_md_decode_gate_fn *gate;               /* Gate spot and futures; NULL = built-in */
+};
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: readers
@@ -220,7 +231,9 @@ struct cx_md_reader_opts {
     enum cx_md_format format; /* CX_MD_FMT_AUTO to detect */
     enum cx_venue venue;      /* CX_VENUE_UNKNOWN to detect from the content */
     bool strict;              /* stop at the first bad line (else count, record, skip) */
-    bool ref_decoder;         /* use the cJSON reference decoders (tests, fuzz comparison) */
+    struct cx_md_decoders decoders; /* decoder per venue family; zero = built-in decoders.
+                                       The functions must stay valid until close and may be
+                                       called only from the reader's thread. */
     uint8_t stream_index;     /* stamped into cx_md_event.stream */
     uint32_t max_events;      /* batch capacity (levels per message); 0 = 16384 */
     uint32_t max_line_bytes;  /* longest accepted line; 0 = 4 MiB */

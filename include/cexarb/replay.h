@@ -11,6 +11,10 @@
  * both remembered by id in bounded rings, so the check works whichever of the two arrives first
  * (on Binance spot the ticker usually precedes the 100 ms diff that covers it).
  *
+ * Tests can plug their own decoders in (cx_replay_opts.decoders) and observe every book with a
+ * check hook (cx_replay_opts.check), which is how they compare the fast book with the reference
+ * book of tests/support after every message; the production code knows no reference code.
+ *
  * This is the engine of `cexarb replay` and of the real-data book tests; it lives in the book
  * module because it only wires md readers to books.
  */
@@ -32,12 +36,42 @@ extern "C" {
 #define CX_REPLAY_MAX_BOOKS 64
 #define CX_REPLAY_TOP 5
 
+/**
+ * Optional observer of every book a replay builds (tests: an independent check after every
+ * message). Both callbacks run synchronously on the thread that called cx_replay_run; either may
+ * be NULL. The replay never frees anything the hook owns.
+ */
+struct cx_replay_check {
+    void *arg; /* passed back to the callbacks; borrowed, kept alive by the caller */
+    /**
+     * A book was created for an instrument first seen in the data.
+     * @param book_index  its index in cx_replay_result.books (0..CX_REPLAY_MAX_BOOKS), the same
+     *                    in every later on_depth call for that instrument.
+     * @param cfg  borrowed: the configuration the book was created with (valid during the call).
+     * @return 0; a negative CX_E* code aborts the replay, which returns that code.
+     */
+    int (*on_book)(void *arg, uint32_t book_index, const struct cx_book_cfg *cfg);
+    /**
+     * A depth or snapshot message was offered to the book (after cx_book_apply).
+     * @param book  borrowed, read-only during the call.
+     * @param batch borrowed: the message's events, batch->ev[0..batch->n).
+     * @param book_rc  what cx_book_apply returned for it.
+     * @param why  buffer of why_cap bytes for a one-line description of a mismatch.
+     * @return 0 when the check passes; non-zero when it failed (counted in
+     *         cx_replay_book.check_mismatches; the first "line N: <why>" is kept in
+     *         first_mismatch). The replay goes on either way.
+     */
+    int (*on_depth)(void *arg, uint32_t book_index, const struct cx_book *book,
+                    const struct cx_md_batch *batch, int book_rc, char *why, size_t why_cap);
+};
+
 struct cx_replay_opts {
     bool strict;          /* stop at the first bad line (else count and skip) */
-    bool ref_check;       /* keep a reference book per instrument and compare after every message */
-    bool ref_decoder;     /* decode with the cJSON reference decoders */
     int64_t book_at_ns;   /* stop before the first message with local time > this (0 = no limit) */
     uint32_t max_levels;  /* book capacity per side (0 = default) */
+    struct cx_md_decoders decoders;       /* decoders for the readers (zero = built-in) */
+    const struct cx_replay_check *check;  /* optional per-book observer (borrowed, retained
+                                             until cx_replay_run returns), NULL = none */
 };
 
 /** Per-instrument result. */
@@ -51,8 +85,8 @@ struct cx_replay_book {
     uint64_t bbo_unpaired;       /* tickers with an id no applied update ever had */
     uint64_t bbo_skipped;        /* tickers without id/quantities (Gate spot.tickers) */
     uint64_t trades;             /* trade events */
-    uint64_t ref_mismatches;     /* messages after which the fast and reference books differed */
-    char first_mismatch[160];    /* description of the first BBO or reference mismatch */
+    uint64_t check_mismatches;   /* messages after which opts.check reported a mismatch */
+    char first_mismatch[160];    /* description of the first BBO or check mismatch */
     uint32_t n_bid, n_ask;       /* levels reported below */
     int64_t bid_price_m[CX_REPLAY_TOP], bid_qty_m[CX_REPLAY_TOP]; /* top bids, best first */
     int64_t ask_price_m[CX_REPLAY_TOP], ask_qty_m[CX_REPLAY_TOP]; /* top asks, best first */
@@ -90,7 +124,7 @@ struct cx_replay_result {
  * @param out    set to a heap result on success (free with cx_replay_free).
  * @return 0; CX_EINVAL (no files, too many files); reader errors (missing file, corrupt gzip,
  *         or the first bad line in strict mode) with err filled; CX_ENOSPC for more than
- *         CX_REPLAY_MAX_BOOKS instruments; CX_ENOMEM.
+ *         CX_REPLAY_MAX_BOOKS instruments; CX_ENOMEM; an error returned by opts->check->on_book.
  */
 int cx_replay_run(const char *const *paths, uint32_t n, struct cx_registry *reg,
                   const struct cx_replay_opts *opts,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Replay driver: prescan -> readers -> k-way merge -> one book per instrument, with the BBO
- * cross-check against the venue's book-ticker stream and an optional reference-book comparison.
+ * cross-check against the venue's book-ticker stream and an optional per-book check hook
+ * (opts.check; tests plug the reference book in there).
  *
  * BBO cross-check invariant: a pair (ticker, book state) is only compared when both describe the
  * same update id `u`: either the book has just applied a message ending at `u` and a remembered
@@ -34,7 +35,6 @@ struct ring {
 struct slot {
     uint32_t inst_id;
     struct cx_book *book;
-    struct cx_book_ref *ref;
     struct ring tickers; /* tickers not yet paired, by id */
     struct ring tops;    /* tops of book after applied messages, by id */
     uint64_t tickers_total;
@@ -159,8 +159,8 @@ static struct slot *slot_for(struct slot *slots, struct cx_replay_result *res,
     *rc = cx_book_new(&s->book, &cfg);
     if (*rc != 0)
         return NULL;
-    if (o->ref_check) {
-        *rc = cx_book_ref_new(&s->ref, &cfg);
+    if (o->check != NULL && o->check->on_book != NULL) {
+        *rc = o->check->on_book(o->check->arg, res->n_books, &cfg);
         if (*rc != 0) {
             cx_book_free(s->book);
             s->book = NULL;
@@ -175,20 +175,14 @@ static struct slot *slot_for(struct slot *slots, struct cx_replay_result *res,
     return s;
 }
 
-static void on_depth(struct slot *s, struct cx_replay_book *rb, const struct cx_md_batch *b)
+static void on_depth(struct slot *s, struct cx_replay_book *rb, uint32_t index,
+                     const struct cx_replay_check *check, const struct cx_md_batch *b)
 {
     int rc = cx_book_apply(s->book, b->ev, b->n);
-    if (s->ref != NULL) {
-        int rrc = cx_book_ref_apply(s->ref, b->ev, b->n);
-        char why[120];
-        if (rrc != rc) {
-            rb->ref_mismatches++;
-            if (rb->first_mismatch[0] == '\0')
-                snprintf(rb->first_mismatch, sizeof rb->first_mismatch,
-                         "line %llu: fast book returned %s, reference %s",
-                         (unsigned long long)b->line, cx_err_name(rc), cx_err_name(rrc));
-        } else if (cx_book_equal_ref(s->book, s->ref, why, sizeof why) != 0) {
-            rb->ref_mismatches++;
+    if (check != NULL && check->on_depth != NULL) {
+        char why[120] = "";
+        if (check->on_depth(check->arg, index, s->book, b, rc, why, sizeof why) != 0) {
+            rb->check_mismatches++;
             if (rb->first_mismatch[0] == '\0')
                 snprintf(rb->first_mismatch, sizeof rb->first_mismatch, "line %llu: %s",
                          (unsigned long long)b->line, why);
@@ -234,7 +228,7 @@ int cx_replay_run(const char *const *paths, uint32_t n, struct cx_registry *reg,
         goto fail;
     }
 
-    struct cx_md_reader_opts ropts = {.strict = o->strict, .ref_decoder = o->ref_decoder};
+    struct cx_md_reader_opts ropts = {.strict = o->strict, .decoders = o->decoders};
     rc = cx_md_prescan(paths, n, &ropts, reg, &res->prescan, err);
     if (rc != 0)
         goto fail;
@@ -274,7 +268,7 @@ int cx_replay_run(const char *const *paths, uint32_t n, struct cx_registry *reg,
         switch ((enum cx_md_kind)b->kind) {
         case CX_MD_KIND_DEPTH:
         case CX_MD_KIND_SNAPSHOT:
-            on_depth(s, rb, b);
+            on_depth(s, rb, (uint32_t)(s - slots), o->check, b);
             break;
         case CX_MD_KIND_BBO:
         case CX_MD_KIND_TICKER:
@@ -307,7 +301,6 @@ int cx_replay_run(const char *const *paths, uint32_t n, struct cx_registry *reg,
         res->crossed += rb->stats.crossed;
         res->bbo_matched += rb->bbo_matched;
         res->bbo_mismatched += rb->bbo_mismatched;
-        cx_book_ref_free(slots[i].ref);
     }
     cx_md_merge_close(merge);
     for (uint32_t i = 0; i < n; i++)
@@ -321,10 +314,8 @@ fail:
     for (uint32_t i = 0; i < n; i++)
         cx_md_reader_close(readers[i]);
     if (slots != NULL) {
-        for (uint32_t i = 0; i < res->n_books; i++) {
+        for (uint32_t i = 0; i < res->n_books; i++)
             cx_book_free(slots[i].book);
-            cx_book_ref_free(slots[i].ref);
-        }
     }
     free(slots);
     free(res);

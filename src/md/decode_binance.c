@@ -8,7 +8,8 @@
  * before levels, bids before asks) is decoded in one pass, any other order defers the affected
  * value and re-reads it once the information it needs is known.
  *
- * Rules (shared with the cJSON reference in decode_ref.c, which must agree byte for byte):
+ * Rules (shared with the cJSON reference in tests/support/decode_ref.c, which must agree byte for
+ * byte):
  *  - top level: "stream" string, "data" object, "lastUpdateId"/"E"/"T" unsigned integers,
  *    "bids"/"asks" arrays; other keys are skipped; a known key twice is an error. With "stream"
  *    or "data" it is a stream message (both required, no snapshot keys); with "lastUpdateId",
@@ -60,9 +61,6 @@ struct bn_msg {
     uint32_t inst_id;     /* result instrument */
 };
 
-#define KEY1 CX__JS_KEY1
-#define KEYN CX__JS_KEYN
-
 /* "e" must name the event type the stream promised. */
 static int bn_check_e(struct cx__js *js, const struct cx__js_tok *k, const char *want,
                       size_t want_n)
@@ -83,42 +81,25 @@ static int bn_check_e(struct cx__js *js, const struct cx__js_tok *k, const char 
 
 static int bn_depth(struct bn_msg *m, struct cx__js *js)
 {
-    enum { F_e = 1, F_E = 2, F_T = 4, F_s = 8, F_U = 16, F_u = 32, F_pu = 64, F_b = 128 };
-    enum { F_a = 256 };
+    /* Required keys first, in the order a missing one is reported; "pu" last because only USD-M
+     * has it (spot decodes with one row less, so "pu" is an unknown key there). */
+    enum { F_s, F_E, F_U, F_u, F_b, F_a, F_e, F_T, F_pu };
+    static const struct cx__js_key k_depth[] = {
+        [F_s] = CX__JS_KEY("s"), [F_E] = CX__JS_KEY("E"), [F_U] = CX__JS_KEY("U"),
+        [F_u] = CX__JS_KEY("u"), [F_b] = CX__JS_KEY("b"), [F_a] = CX__JS_KEY("a"),
+        [F_e] = CX__JS_KEY("e"), [F_T] = CX__JS_KEY("T"), [F_pu] = CX__JS_KEY("pu")};
     const bool usdm = m->venue == CX_VENUE_BINANCE_USDM;
-    unsigned seen = 0;
+    const unsigned nkeys = usdm ? CX__JS_NKEYS(k_depth) : CX__JS_NKEYS(k_depth) - 1;
     uint64_t ev_ms = 0, first_id = 0, last_id = 0, prev_id = 0, ignored;
     uint32_t ev_off = 0;
     const char *b_at = NULL, *a_at = NULL;
     struct cx__md_sym sym = {0};
     struct cx__js_tok k, t;
     uint32_t n = m->n;
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = 0;
-        if (k.n == 1) {
-            switch (k.s[0]) {
-            case 'e': f = F_e; break;
-            case 'E': f = F_E; break;
-            case 'T': f = F_T; break;
-            case 's': f = F_s; break;
-            case 'U': f = F_U; break;
-            case 'u': f = F_u; break;
-            case 'b': f = F_b; break;
-            case 'a': f = F_a; break;
-            default: break;
-            }
-        } else if (usdm && KEYN(k, "pu")) {
-            f = F_pu;
-        }
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_depth, nkeys, 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "depthUpdate", 11); break;
         case F_E:
@@ -144,7 +125,8 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
         case F_a:
             if (*js->p != '[') {
                 rc = cx__js_type_err(js, "expected array for levels", &k);
-            } else if ((seen & F_s) && (f == F_b || ((seen & F_b) && b_at == NULL))) {
+            } else if ((o.seen & CX__JS_BIT(F_s)) &&
+                       (f == F_b || ((o.seen & CX__JS_BIT(F_b)) && b_at == NULL))) {
                 rc = cx__js_levels_pairs(js, &sym, m->out, &n,
                                          f == F_b ? 0 : (uint16_t)CX_MD_F_ASK);
             } else {
@@ -156,23 +138,13 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
                 rc = cx__js_skip(js, 2);
             }
             break;
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, CX__JS_ROWS_BEFORE(F_e) | CX__JS_BIT(F_pu));
+    if (rc != 0)
         return rc;
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{F_s, "s"}, {F_E, "E"}, {F_U, "U"}, {F_u, "u"}, {F_b, "b"}, {F_a, "a"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return cx__js_missing(js, req[i].name);
-    if (usdm && !(seen & F_pu))
-        return cx__js_missing(js, "pu");
     if (b_at != NULL || a_at != NULL) {
         const char *after = js->p;
         if (b_at != NULL) {
@@ -213,36 +185,18 @@ static int bn_depth(struct bn_msg *m, struct cx__js *js)
 
 static int bn_bbo(struct bn_msg *m, struct cx__js *js)
 {
-    enum { F_e = 1, F_u = 2, F_s = 4, F_b = 8, F_B = 16, F_a = 32, F_A = 64, F_E = 128, F_T = 256 };
-    unsigned seen = 0;
+    enum { F_u, F_s, F_b, F_B, F_a, F_A, F_e, F_E, F_T };
+    static const struct cx__js_key k_bbo[] = {
+        [F_u] = CX__JS_KEY("u"), [F_s] = CX__JS_KEY("s"), [F_b] = CX__JS_KEY("b"),
+        [F_B] = CX__JS_KEY("B"), [F_a] = CX__JS_KEY("a"), [F_A] = CX__JS_KEY("A"),
+        [F_e] = CX__JS_KEY("e"), [F_E] = CX__JS_KEY("E"), [F_T] = CX__JS_KEY("T")};
     uint64_t upd = 0, ev_ms = 0, ignored;
     uint32_t ev_off = 0;
     struct cx__js_tok k, sym_t = {0}, bp = {0}, bq = {0}, ap = {0}, aq = {0};
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = 0;
-        if (k.n == 1) {
-            switch (k.s[0]) {
-            case 'e': f = F_e; break;
-            case 'u': f = F_u; break;
-            case 's': f = F_s; break;
-            case 'b': f = F_b; break;
-            case 'B': f = F_B; break;
-            case 'a': f = F_a; break;
-            case 'A': f = F_A; break;
-            case 'E': f = F_E; break;
-            case 'T': f = F_T; break;
-            default: break;
-            }
-        }
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_bbo, CX__JS_NKEYS(k_bbo), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "bookTicker", 10); break;
         case F_u:
@@ -258,21 +212,13 @@ static int bn_bbo(struct bn_msg *m, struct cx__js *js)
             rc = cx__js_u64(js, &ev_ms, "expected unsigned integer for event time", &k);
             break;
         case F_T: rc = cx__js_u64(js, &ignored, "expected unsigned integer for time", &k); break;
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, CX__JS_ROWS_BEFORE(F_e));
+    if (rc != 0)
         return rc;
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{F_u, "u"}, {F_s, "s"}, {F_b, "b"}, {F_B, "B"}, {F_a, "a"}, {F_A, "A"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return cx__js_missing(js, req[i].name);
     struct cx__md_sym sym;
     struct cx_md_event *e = NULL;
     int64_t exch_ns = 0;
@@ -295,7 +241,7 @@ static int bn_bbo(struct bn_msg *m, struct cx__js *js)
     rc = cx__js_conv(js, &sym, &aq, false, &e->u.bbo.ask_qty_m);
     if (rc != 0)
         return rc;
-    if (seen & F_E) {
+    if (o.seen & CX__JS_BIT(F_E)) {
         rc = cx__js_ms_to_ns(js, ev_ms, ev_off, &exch_ns);
         if (rc != 0)
             return rc;
@@ -319,35 +265,18 @@ static int bn_bbo(struct bn_msg *m, struct cx__js *js)
 
 static int bn_trade(struct bn_msg *m, struct cx__js *js)
 {
-    enum { F_e = 1, F_E = 2, F_T = 4, F_s = 8, F_t = 16, F_p = 32, F_q = 64, F_m = 128 };
-    unsigned seen = 0;
+    enum { F_s, F_t, F_p, F_q, F_T, F_m, F_e, F_E };
+    static const struct cx__js_key k_trade[] = {
+        [F_s] = CX__JS_KEY("s"), [F_t] = CX__JS_KEY("t"), [F_p] = CX__JS_KEY("p"),
+        [F_q] = CX__JS_KEY("q"), [F_T] = CX__JS_KEY("T"), [F_m] = CX__JS_KEY("m"),
+        [F_e] = CX__JS_KEY("e"), [F_E] = CX__JS_KEY("E")};
     uint64_t trade_id = 0, trade_ms = 0, ignored;
     uint32_t t_off = 0;
     struct cx__js_tok k, sym_t = {0}, px = {0}, qty = {0}, maker = {0};
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = 0;
-        if (k.n == 1) {
-            switch (k.s[0]) {
-            case 'e': f = F_e; break;
-            case 'E': f = F_E; break;
-            case 'T': f = F_T; break;
-            case 's': f = F_s; break;
-            case 't': f = F_t; break;
-            case 'p': f = F_p; break;
-            case 'q': f = F_q; break;
-            case 'm': f = F_m; break;
-            default: break;
-            }
-        }
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_trade, CX__JS_NKEYS(k_trade), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_e: rc = bn_check_e(js, &k, "trade", 5); break;
         case F_E:
@@ -364,21 +293,13 @@ static int bn_trade(struct bn_msg *m, struct cx__js *js)
         case F_p: rc = cx__js_string(js, &px, "expected string for price", &k); break;
         case F_q: rc = cx__js_string(js, &qty, "expected string for quantity", &k); break;
         case F_m: rc = cx__js_bool(js, &maker, "expected boolean for buyer-is-maker", &k); break;
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, CX__JS_ROWS_BEFORE(F_e));
+    if (rc != 0)
         return rc;
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{F_s, "s"}, {F_t, "t"}, {F_p, "p"}, {F_q, "q"}, {F_T, "T"}, {F_m, "m"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return cx__js_missing(js, req[i].name);
     struct cx__md_sym sym;
     struct cx_md_event *e = NULL;
     int64_t exch_ns = 0;
@@ -433,7 +354,14 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
                          enum cx_venue venue, int64_t local_ts_ns, struct cx_md_batch *out,
                          struct cx_parse_err *err)
 {
-    enum { K_STREAM = 1, K_DATA = 2, K_LUID = 4, K_E = 8, K_T = 16, K_BIDS = 32, K_ASKS = 64 };
+    /* Stream keys, then snapshot keys, each group in the order a missing one is reported. */
+    enum { K_STREAM, K_DATA, K_LUID, K_BIDS, K_ASKS, K_E, K_T };
+    static const struct cx__js_key k_top[] = {
+        [K_STREAM] = CX__JS_KEY("stream"), [K_DATA] = CX__JS_KEY("data"),
+        [K_LUID] = CX__JS_KEY("lastUpdateId"), [K_BIDS] = CX__JS_KEY("bids"),
+        [K_ASKS] = CX__JS_KEY("asks"), [K_E] = CX__JS_KEY("E"), [K_T] = CX__JS_KEY("T")};
+    const uint32_t stream_keys = CX__JS_BIT(K_STREAM) | CX__JS_BIT(K_DATA);
+    const uint32_t snapshot_keys = CX__JS_BIT(K_LUID) | CX__JS_BIT(K_BIDS) | CX__JS_BIT(K_ASKS);
     int rc = cx__js_args(ctx, json, n, out, err);
     if (rc != 0)
         return rc;
@@ -445,7 +373,6 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
     js.end = js.base + n;
     js.err = err;
     struct bn_msg m = {.ctx = ctx, .venue = venue, .local_ts_ns = local_ts_ns, .out = out};
-    unsigned seen = 0;
     enum bn_stream stream = BN_NONE;
     const char *data_at = NULL, *asks_at = NULL;
     uint64_t last_update_id = 0, ev_ms = 0, ignored;
@@ -453,31 +380,9 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
     struct cx__md_sym sym = {0};
     struct cx__js_tok k, t;
 
-    rc = cx__js_begin(&js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(&js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = 0;
-        if (KEYN(k, "stream"))
-            f = K_STREAM;
-        else if (KEYN(k, "data"))
-            f = K_DATA;
-        else if (KEYN(k, "lastUpdateId"))
-            f = K_LUID;
-        else if (KEY1(k, 'E'))
-            f = K_E;
-        else if (KEY1(k, 'T'))
-            f = K_T;
-        else if (KEYN(k, "bids"))
-            f = K_BIDS;
-        else if (KEYN(k, "asks"))
-            f = K_ASKS;
-        if (f & seen)
-            return cx__js_dup(&js, &k);
-        seen |= f;
+    struct cx__js_fields o = cx__js_fields(k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
+    for (int f = cx__js_next_field(&js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(&js, &o, &k)) {
         switch (f) {
         case K_STREAM: {
             rc = cx__js_string(&js, &t, "expected string for stream", &k);
@@ -526,7 +431,7 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
                     return cx__js_fail(&js, rc, err != NULL ? err->msg : "unknown instrument",
                                        js.p, ctx->snapshot_symbol, ctx->snapshot_symbol_len);
             }
-            if (f == K_BIDS || (seen & K_BIDS)) {
+            if (f == K_BIDS || (o.seen & CX__JS_BIT(K_BIDS))) {
                 rc = cx__js_levels_pairs(&js, &sym, out, &m.n,
                                          f == K_BIDS ? 0 : (uint16_t)CX_MD_F_ASK);
             } else {
@@ -534,28 +439,26 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
                 rc = cx__js_skip(&js, 1);
             }
             break;
-        default: rc = cx__js_skip(&js, 1); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(&js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
         return rc;
     const char *close_at = js.p - 1;
     rc = cx__js_end(&js);
     if (rc != 0)
         return rc;
 
-    if (seen & (K_STREAM | K_DATA)) {
+    if (o.seen & stream_keys) {
         js.p = close_at + 1;
-        if (seen & (K_LUID | K_BIDS | K_ASKS))
+        if (o.seen & snapshot_keys)
             return cx__js_fail(&js, CX_EPARSE, "stream message with snapshot fields", js.base,
                                NULL, 0);
-        if (!(seen & K_STREAM))
-            return cx__js_missing(&js, "stream");
-        if (!(seen & K_DATA))
-            return cx__js_missing(&js, "data");
+        rc = cx__js_fields_require(&js, &o, stream_keys);
+        if (rc != 0)
+            return rc;
         if (data_at != NULL) {
             js.p = data_at;
             rc = bn_data(&m, &js, stream);
@@ -565,15 +468,12 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
         cx__js_done(out, m.n, m.kind, venue, m.inst_id, local_ts_ns);
         return 0;
     }
-    if (!(seen & (K_LUID | K_BIDS | K_ASKS)))
+    if (!(o.seen & snapshot_keys))
         return cx__js_fail(&js, CX_ESTREAM, "unknown message", js.base, NULL, 0);
     js.p = close_at + 1;
-    if (!(seen & K_LUID))
-        return cx__js_missing(&js, "lastUpdateId");
-    if (!(seen & K_BIDS))
-        return cx__js_missing(&js, "bids");
-    if (!(seen & K_ASKS))
-        return cx__js_missing(&js, "asks");
+    rc = cx__js_fields_require(&js, &o, snapshot_keys);
+    if (rc != 0)
+        return rc;
     if (asks_at != NULL) {
         js.p = asks_at;
         rc = cx__js_levels_pairs(&js, &sym, out, &m.n, CX_MD_F_ASK);
@@ -586,7 +486,7 @@ int cx_md_decode_binance(const struct cx_md_ctx *ctx, const char *json, size_t n
             return rc;
     }
     int64_t exch_ns = 0;
-    if (seen & K_E) {
+    if (o.seen & CX__JS_BIT(K_E)) {
         rc = cx__js_ms_to_ns(&js, ev_ms, ev_off, &exch_ns);
         if (rc != 0)
             return rc;

@@ -23,14 +23,11 @@
  * venue's level shape -> CX_MD_DEPTH_SNAPSHOT, seq = seq_first = id, bids first; exchange time
  * from "current" (spot: ms, futures: seconds with a fraction), else 0.
  * Unknown keys are skipped, a known key twice is an error; the cJSON reference in
- * decode_ref.c implements the same rules.
+ * tests/support/decode_ref.c implements the same rules.
  */
 #include "json_scan.h"
 
 enum gt_action { GT_NONE = 0, GT_CONTROL, GT_IGNORED, GT_DEPTH, GT_BBO, GT_TICKER, GT_TRADE };
-
-#define KEY1 CX__JS_KEY1
-#define KEYN CX__JS_KEYN
 
 struct gt_msg {
     const struct cx_md_ctx *ctx;
@@ -101,36 +98,20 @@ static int gt_levels(struct gt_msg *m, struct cx__js *js, const struct cx__md_sy
 
 static int gt_depth(struct gt_msg *m, struct cx__js *js)
 {
-    enum { F_t = 1, F_s = 2, F_U = 4, F_u = 8, F_b = 16, F_a = 32 };
-    unsigned seen = 0;
+    enum { F_t, F_s, F_U, F_u, F_b, F_a };
+    static const struct cx__js_key k_depth[] = {
+        [F_t] = CX__JS_KEY("t"), [F_s] = CX__JS_KEY("s"), [F_U] = CX__JS_KEY("U"),
+        [F_u] = CX__JS_KEY("u"), [F_b] = CX__JS_KEY("b"), [F_a] = CX__JS_KEY("a")};
     uint64_t t_ms = 0, first_id = 0, last_id = 0;
     uint32_t t_off = 0;
     const char *b_at = NULL, *a_at = NULL;
     struct cx__md_sym sym = {0};
     struct cx__js_tok k, t;
     uint32_t n = m->n;
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = 0;
-        if (k.n == 1) {
-            switch (k.s[0]) {
-            case 't': f = F_t; break;
-            case 's': f = F_s; break;
-            case 'U': f = F_U; break;
-            case 'u': f = F_u; break;
-            case 'b': f = F_b; break;
-            case 'a': f = F_a; break;
-            default: break;
-            }
-        }
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_depth, CX__JS_NKEYS(k_depth), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_t:
             t_off = (uint32_t)(js->p - js->base);
@@ -151,7 +132,8 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
         case F_a:
             if (*js->p != '[') {
                 rc = cx__js_type_err(js, "expected array for levels", &k);
-            } else if ((seen & F_s) && (f == F_b || ((seen & F_b) && b_at == NULL))) {
+            } else if ((o.seen & CX__JS_BIT(F_s)) &&
+                       (f == F_b || ((o.seen & CX__JS_BIT(F_b)) && b_at == NULL))) {
                 rc = gt_levels(m, js, &sym, &n, f == F_b ? 0 : (uint16_t)CX_MD_F_ASK);
             } else {
                 if (f == F_b)
@@ -161,21 +143,13 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
                 rc = cx__js_skip(js, 2);
             }
             break;
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, UINT32_MAX);
+    if (rc != 0)
         return rc;
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{F_t, "t"}, {F_s, "s"}, {F_U, "U"}, {F_u, "u"}, {F_b, "b"}, {F_a, "a"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return cx__js_missing(js, req[i].name);
     if (b_at != NULL || a_at != NULL) {
         const char *after = js->p;
         if (b_at != NULL) {
@@ -215,34 +189,18 @@ static int gt_depth(struct gt_msg *m, struct cx__js *js)
 
 static int gt_bbo(struct gt_msg *m, struct cx__js *js)
 {
-    enum { F_t = 1, F_u = 2, F_s = 4, F_b = 8, F_B = 16, F_a = 32, F_A = 64 };
-    unsigned seen = 0;
+    enum { F_t, F_u, F_s, F_b, F_B, F_a, F_A };
+    static const struct cx__js_key k_bbo[] = {
+        [F_t] = CX__JS_KEY("t"), [F_u] = CX__JS_KEY("u"), [F_s] = CX__JS_KEY("s"),
+        [F_b] = CX__JS_KEY("b"), [F_B] = CX__JS_KEY("B"), [F_a] = CX__JS_KEY("a"),
+        [F_A] = CX__JS_KEY("A")};
     uint64_t t_ms = 0, upd = 0;
     uint32_t t_off = 0;
     struct cx__js_tok k, sym_t = {0}, bp = {0}, bq = {0}, ap = {0}, aq = {0};
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = 0;
-        if (k.n == 1) {
-            switch (k.s[0]) {
-            case 't': f = F_t; break;
-            case 'u': f = F_u; break;
-            case 's': f = F_s; break;
-            case 'b': f = F_b; break;
-            case 'B': f = F_B; break;
-            case 'a': f = F_a; break;
-            case 'A': f = F_A; break;
-            default: break;
-            }
-        }
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_bbo, CX__JS_NKEYS(k_bbo), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_t:
             t_off = (uint32_t)(js->p - js->base);
@@ -263,21 +221,13 @@ static int gt_bbo(struct gt_msg *m, struct cx__js *js)
                 rc = cx__js_string(js, q, "expected string for quantity", &k);
             break;
         }
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, UINT32_MAX);
+    if (rc != 0)
         return rc;
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{F_t, "t"}, {F_u, "u"}, {F_s, "s"}, {F_b, "b"}, {F_B, "B"}, {F_a, "a"}, {F_A, "A"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return cx__js_missing(js, req[i].name);
     struct cx__md_sym sym;
     struct cx_md_event *e = NULL;
     int64_t exch_ns = 0;
@@ -319,41 +269,27 @@ static int gt_bbo(struct gt_msg *m, struct cx__js *js)
 /* spot.tickers: best prices only; the exchange time is filled in by the caller. */
 static int gt_ticker(struct gt_msg *m, struct cx__js *js)
 {
-    enum { F_pair = 1, F_bid = 2, F_ask = 4 };
-    unsigned seen = 0;
+    enum { F_pair, F_bid, F_ask };
+    static const struct cx__js_key k_ticker[] = {[F_pair] = CX__JS_KEY("currency_pair"),
+                                                 [F_bid] = CX__JS_KEY("highest_bid"),
+                                                 [F_ask] = CX__JS_KEY("lowest_ask")};
     struct cx__js_tok k, sym_t = {0}, bp = {0}, ap = {0};
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = KEYN(k, "currency_pair") ? F_pair
-                     : KEYN(k, "highest_bid") ? F_bid
-                     : KEYN(k, "lowest_ask")  ? F_ask
-                                              : 0;
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o =
+        cx__js_fields(k_ticker, CX__JS_NKEYS(k_ticker), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_pair: rc = cx__js_string(js, &sym_t, "expected string for symbol", &k); break;
         case F_bid: rc = cx__js_string(js, &bp, "expected string for price", &k); break;
         case F_ask: rc = cx__js_string(js, &ap, "expected string for price", &k); break;
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, UINT32_MAX);
+    if (rc != 0)
         return rc;
-    if (!(seen & F_pair))
-        return cx__js_missing(js, "currency_pair");
-    if (!(seen & F_bid))
-        return cx__js_missing(js, "highest_bid");
-    if (!(seen & F_ask))
-        return cx__js_missing(js, "lowest_ask");
     struct cx__md_sym sym;
     struct cx_md_event *e = NULL;
     uint32_t n = m->n;
@@ -400,37 +336,30 @@ struct gt_trade_ctx {
 static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx *tc,
                         uint32_t *io_n)
 {
-    enum { F_id = 1, F_ct = 2, F_ctms = 4, F_side = 8, F_sym = 16, F_qty = 32, F_px = 64 };
-    unsigned seen = 0;
+    /* Spot and futures name the symbol and quantity differently and only spot has "side" (the
+     * last row, so the futures table is one row shorter); required keys come first. */
+    enum { F_id, F_sym, F_qty, F_px, F_ct, F_ctms, F_side };
+    static const struct cx__js_key k_spot[] = {
+        [F_id] = CX__JS_KEY("id"), [F_sym] = CX__JS_KEY("currency_pair"),
+        [F_qty] = CX__JS_KEY("amount"), [F_px] = CX__JS_KEY("price"),
+        [F_ct] = CX__JS_KEY("create_time"), [F_ctms] = CX__JS_KEY("create_time_ms"),
+        [F_side] = CX__JS_KEY("side")};
+    static const struct cx__js_key k_futures[] = {
+        [F_id] = CX__JS_KEY("id"), [F_sym] = CX__JS_KEY("contract"),
+        [F_qty] = CX__JS_KEY("size"), [F_px] = CX__JS_KEY("price"),
+        [F_ct] = CX__JS_KEY("create_time"), [F_ctms] = CX__JS_KEY("create_time_ms")};
+    const struct cx__js_key *keys = m->futures ? k_futures : k_spot;
+    const unsigned nkeys = m->futures ? CX__JS_NKEYS(k_futures) : CX__JS_NKEYS(k_spot);
     uint64_t id = 0, ct_s = 0, ct_ms_u = 0;
     uint32_t ct_off = 0;
     struct cx__js_tok k, ctms = {0}, side = {0}, sym_t = {0}, qty = {0}, px = {0};
     const char *obj = js->p;
     if (*js->p != '{')
         return cx__js_type_err(js, "expected object for a trade", NULL);
-    int rc = cx__js_obj_open(js);
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f;
-        if (KEYN(k, "id"))
-            f = F_id;
-        else if (KEYN(k, "create_time"))
-            f = F_ct;
-        else if (KEYN(k, "create_time_ms"))
-            f = F_ctms;
-        else if (KEYN(k, "price"))
-            f = F_px;
-        else if (!m->futures)
-            f = KEYN(k, "side") ? F_side : KEYN(k, "currency_pair") ? F_sym
-                                       : KEYN(k, "amount")          ? F_qty
-                                                                    : 0;
-        else
-            f = KEYN(k, "contract") ? F_sym : KEYN(k, "size") ? F_qty : 0;
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(keys, nkeys, 3, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_id: rc = cx__js_u64(js, &id, "expected unsigned integer for trade id", &k); break;
         case F_ct:
@@ -456,25 +385,14 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
             else
                 rc = cx__js_string(js, &qty, "expected string for quantity", &k);
             break;
-        default: rc = cx__js_skip(js, 3); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, CX__JS_ROWS_BEFORE(F_ct) | CX__JS_BIT(F_side));
+    if (rc != 0)
         return rc;
-    if (!(seen & F_id))
-        return cx__js_missing(js, "id");
-    if (!(seen & F_sym))
-        return cx__js_missing(js, m->futures ? "contract" : "currency_pair");
-    if (!(seen & F_qty))
-        return cx__js_missing(js, m->futures ? "size" : "amount");
-    if (!(seen & F_px))
-        return cx__js_missing(js, "price");
-    if (!m->futures && !(seen & F_side))
-        return cx__js_missing(js, "side");
-    if (!(seen & (F_ct | F_ctms)))
+    if (!(o.seen & (CX__JS_BIT(F_ct) | CX__JS_BIT(F_ctms))))
         return cx__js_missing(js, "create_time_ms");
 
     /* Symbol: resolved once, then every trade of the message must name the same one. */
@@ -515,7 +433,7 @@ static int gt_trade_obj(struct gt_msg *m, struct cx__js *js, struct gt_trade_ctx
     }
 
     int64_t exch_ns = 0;
-    if (seen & F_ctms) {
+    if (o.seen & CX__JS_BIT(F_ctms)) {
         if (m->futures) {
             rc = cx__js_ms_to_ns(js, ct_ms_u, ctms.off, &exch_ns);
         } else {
@@ -614,30 +532,20 @@ static int gt_result(struct gt_msg *m, struct cx__js *js, enum gt_action a,
 
 static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol, size_t rest_len)
 {
-    enum { F_id = 1, F_current = 2, F_update = 4, F_asks = 8, F_bids = 16 };
-    unsigned seen = 0;
+    enum { F_id, F_bids, F_asks, F_current, F_update };
+    static const struct cx__js_key k_book[] = {
+        [F_id] = CX__JS_KEY("id"), [F_bids] = CX__JS_KEY("bids"), [F_asks] = CX__JS_KEY("asks"),
+        [F_current] = CX__JS_KEY("current"), [F_update] = CX__JS_KEY("update")};
     uint64_t id = 0;
     const char *asks_at = NULL;
     struct cx__md_sym sym = {0};
     bool have_sym = false;
     struct cx__js_tok k, current = {0}, ignored;
     uint32_t n = m->n;
-    int rc = cx__js_begin(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = KEYN(k, "id")        ? F_id
-                     : KEYN(k, "current") ? F_current
-                     : KEYN(k, "update")  ? F_update
-                     : KEYN(k, "asks")    ? F_asks
-                     : KEYN(k, "bids")    ? F_bids
-                                          : 0;
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_book, CX__JS_NKEYS(k_book), 1, cx__js_begin(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_id: rc = cx__js_u64(js, &id, "expected unsigned integer for id", &k); break;
         case F_current:
@@ -658,32 +566,28 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
                                        js->p, rest_symbol, rest_len);
                 have_sym = true;
             }
-            if (f == F_bids || (seen & F_bids)) {
+            if (f == F_bids || (o.seen & CX__JS_BIT(F_bids))) {
                 rc = gt_levels(m, js, &sym, &n, f == F_bids ? 0 : (uint16_t)CX_MD_F_ASK);
             } else {
                 asks_at = js->p;
                 rc = cx__js_skip(js, 1);
             }
             break;
-        default: rc = cx__js_skip(js, 1); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
         return rc;
     const char *close_at = js->p - 1;
     rc = cx__js_end(js);
     if (rc != 0)
         return rc;
     js->p = close_at + 1;
-    if (!(seen & F_id))
-        return cx__js_missing(js, "id");
-    if (!(seen & F_bids))
-        return cx__js_missing(js, "bids");
-    if (!(seen & F_asks))
-        return cx__js_missing(js, "asks");
+    rc = cx__js_fields_require(js, &o, CX__JS_ROWS_BEFORE(F_current));
+    if (rc != 0)
+        return rc;
     if (asks_at != NULL) {
         js->p = asks_at;
         rc = gt_levels(m, js, &sym, &n, CX_MD_F_ASK);
@@ -698,7 +602,7 @@ static int gt_rest(struct gt_msg *m, struct cx__js *js, const char *rest_symbol,
     int64_t exch_ns = 0;
     /* "current": spot in ms (integer), futures in seconds with a fraction (Gate APIv4
      * order_book responses). Converted exactly; finer than 1 ns is an error. */
-    if (seen & F_current) {
+    if (o.seen & CX__JS_BIT(F_current)) {
         rc = cx__js_dec_ts(js, current.s, current.n, current.off, m->futures ? -9 : -6, &exch_ns);
         if (rc != 0)
             return rc;
@@ -719,7 +623,11 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
                       enum cx_venue venue, const char *rest_symbol, size_t rest_symbol_len,
                       int64_t local_ts_ns, struct cx_md_batch *out, struct cx_parse_err *err)
 {
-    enum { K_TIME = 1, K_TIME_MS = 2, K_CHANNEL = 4, K_EVENT = 8, K_RESULT = 16 };
+    enum { K_CHANNEL, K_EVENT, K_RESULT, K_TIME, K_TIME_MS };
+    static const struct cx__js_key k_top[] = {
+        [K_CHANNEL] = CX__JS_KEY("channel"), [K_EVENT] = CX__JS_KEY("event"),
+        [K_RESULT] = CX__JS_KEY("result"), [K_TIME] = CX__JS_KEY("time"),
+        [K_TIME_MS] = CX__JS_KEY("time_ms")};
     int rc = cx__js_args(ctx, json, n, out, err);
     if (rc != 0)
         return rc;
@@ -741,29 +649,15 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
         return 0;
     }
 
-    unsigned seen = 0;
     enum gt_action action = GT_NONE;
     uint64_t time_s = 0, time_ms = 0;
     uint32_t time_off = 0, time_ms_off = 0;
     const char *result_at = NULL;
     struct cx__js_tok k, chan = {0}, event = {0}, result_key = {0};
 
-    rc = cx__js_begin(&js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(&js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = KEYN(k, "time")      ? K_TIME
-                     : KEYN(k, "time_ms") ? K_TIME_MS
-                     : KEYN(k, "channel") ? K_CHANNEL
-                     : KEYN(k, "event")   ? K_EVENT
-                     : KEYN(k, "result")  ? K_RESULT
-                                          : 0;
-        if (f & seen)
-            return cx__js_dup(&js, &k);
-        seen |= f;
+    struct cx__js_fields o = cx__js_fields(k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
+    for (int f = cx__js_next_field(&js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(&js, &o, &k)) {
         switch (f) {
         case K_TIME:
             time_off = (uint32_t)(js.p - js.base);
@@ -779,7 +673,7 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
                                f == K_CHANNEL ? "expected string for channel"
                                               : "expected string for event",
                                &k);
-            if (rc == 0 && (seen & K_CHANNEL) && (seen & K_EVENT))
+            if (rc == 0 && (o.seen & CX__JS_BIT(K_CHANNEL)) && (o.seen & CX__JS_BIT(K_EVENT)))
                 rc = gt_classify(&js, m.futures, &chan, &event, &action);
             break;
         case K_RESULT:
@@ -791,25 +685,24 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
                 rc = cx__js_skip(&js, 1);
             }
             break;
-        default: rc = cx__js_skip(&js, 1); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(&js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
         return rc;
     const char *close_at = js.p - 1;
     rc = cx__js_end(&js);
     if (rc != 0)
         return rc;
     js.p = close_at + 1;
-    if (!(seen & K_CHANNEL))
-        return cx__js_missing(&js, "channel");
-    if (!(seen & K_EVENT))
-        return cx__js_missing(&js, "event");
-    if (action != GT_CONTROL && action != GT_IGNORED && !(seen & K_RESULT))
-        return cx__js_missing(&js, "result");
+    const bool needs_result = action != GT_CONTROL && action != GT_IGNORED;
+    rc = cx__js_fields_require(&js, &o,
+                               CX__JS_BIT(K_CHANNEL) | CX__JS_BIT(K_EVENT) |
+                                   (needs_result ? CX__JS_BIT(K_RESULT) : 0u));
+    if (rc != 0)
+        return rc;
     if (result_at != NULL) {
         js.p = result_at;
         rc = gt_result(&m, &js, action, &result_key);
@@ -824,7 +717,7 @@ int cx_md_decode_gate(const struct cx_md_ctx *ctx, const char *json, size_t n,
         int64_t exch_ns = 0;
         if (time_ms > 0)
             rc = cx__js_ms_to_ns(&js, time_ms, time_ms_off, &exch_ns);
-        else if (seen & K_TIME)
+        else if (o.seen & CX__JS_BIT(K_TIME))
             rc = cx__js_s_to_ns(&js, time_s, time_off, &exch_ns);
         if (rc != 0)
             return rc;

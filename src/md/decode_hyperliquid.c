@@ -8,17 +8,15 @@
  * gives one CX_MD_TRADE per element (seq = tid, "B" = buy aggressor). "subscriptionResponse" and
  * "pong" are control messages; other channels are CX_ESTREAM.
  *
- * Rules shared with the cJSON reference (decode_ref.c): top-level "channel" string required,
- * "data" required for l2Book (object) and trades (array); l2Book needs "coin", "time",
- * "levels" (exactly two arrays of objects with string "px" and "sz"); each trade needs "coin"
- * (the same in every element), "side" ("B" or "A"), "px", "sz", "time", "tid"; an empty trades
- * array is CX_MD_KIND_IGNORED. Unknown keys are skipped; a known key twice is an error.
+ * Rules shared with the cJSON reference (tests/support/decode_ref.c): top-level "channel"
+ * string required, "data" required for l2Book (object) and trades (array); l2Book needs "coin",
+ * "time", "levels" (exactly two arrays of objects with string "px" and "sz"); each trade needs
+ * "coin" (the same in every element), "side" ("B" or "A"), "px", "sz", "time", "tid"; an empty
+ * trades array is CX_MD_KIND_IGNORED. Unknown keys are skipped; a known key twice is an error.
  */
 #include "json_scan.h"
 
 enum hl_channel { HL_NONE = 0, HL_BOOK, HL_TRADES, HL_CONTROL };
-
-#define KEYN CX__JS_KEYN
 
 struct hl_msg {
     const struct cx_md_ctx *ctx;
@@ -55,28 +53,20 @@ static int hl_levels(struct hl_msg *m, struct cx__js *js, const struct cx__md_sy
 
 static int hl_book(struct hl_msg *m, struct cx__js *js)
 {
-    enum { F_coin = 1, F_time = 2, F_levels = 4 };
-    unsigned seen = 0;
+    enum { F_coin, F_time, F_levels };
+    static const struct cx__js_key k_book[] = {[F_coin] = CX__JS_KEY("coin"),
+                                               [F_time] = CX__JS_KEY("time"),
+                                               [F_levels] = CX__JS_KEY("levels")};
     uint64_t time_ms = 0;
     uint32_t time_off = 0;
     const char *levels_at = NULL;
     struct cx__md_sym sym = {0};
     struct cx__js_tok k, t;
     uint32_t n = m->n;
-    int rc = cx__js_obj_open(js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = KEYN(k, "coin")     ? F_coin
-                     : KEYN(k, "time")   ? F_time
-                     : KEYN(k, "levels") ? F_levels
-                                         : 0;
-        if (f & seen)
-            return cx__js_dup(js, &k);
-        seen |= f;
+    int rc = 0;
+    struct cx__js_fields o = cx__js_fields(k_book, CX__JS_NKEYS(k_book), 2, cx__js_obj_open(js));
+    for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(js, &o, &k)) {
         switch (f) {
         case F_coin:
             rc = cx__js_string(js, &t, "expected string for coin", &k);
@@ -90,27 +80,20 @@ static int hl_book(struct hl_msg *m, struct cx__js *js)
         case F_levels:
             if (*js->p != '[') {
                 rc = cx__js_type_err(js, "expected array for levels", &k);
-            } else if (seen & F_coin) {
+            } else if (o.seen & CX__JS_BIT(F_coin)) {
                 rc = hl_levels(m, js, &sym, &n);
             } else {
                 levels_at = js->p;
                 rc = cx__js_skip(js, 2);
             }
             break;
-        default: rc = cx__js_skip(js, 2); break;
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_require(js, &o, UINT32_MAX);
+    if (rc != 0)
         return rc;
-    if (!(seen & F_coin))
-        return cx__js_missing(js, "coin");
-    if (!(seen & F_time))
-        return cx__js_missing(js, "time");
-    if (!(seen & F_levels))
-        return cx__js_missing(js, "levels");
     if (levels_at != NULL) {
         const char *after = js->p;
         js->p = levels_at;
@@ -138,12 +121,10 @@ static int hl_book(struct hl_msg *m, struct cx__js *js)
 
 static int hl_trades(struct hl_msg *m, struct cx__js *js)
 {
-    enum { F_coin = 1, F_side = 2, F_px = 4, F_sz = 8, F_time = 16, F_tid = 32 };
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{F_coin, "coin"}, {F_side, "side"}, {F_px, "px"},
-               {F_sz, "sz"},     {F_time, "time"}, {F_tid, "tid"}};
+    enum { F_coin, F_side, F_px, F_sz, F_time, F_tid };
+    static const struct cx__js_key k_trade[] = {
+        [F_coin] = CX__JS_KEY("coin"), [F_side] = CX__JS_KEY("side"), [F_px] = CX__JS_KEY("px"),
+        [F_sz] = CX__JS_KEY("sz"),     [F_time] = CX__JS_KEY("time"), [F_tid] = CX__JS_KEY("tid")};
     struct cx__md_sym sym = {0};
     char coin0_buf[CX__JS_UNESC_MAX];
     const char *coin0 = NULL;
@@ -156,25 +137,13 @@ static int hl_trades(struct hl_msg *m, struct cx__js *js)
         struct cx__js_tok k, coin = {0}, side = {0}, px = {0}, sz = {0};
         uint64_t time_ms = 0, tid = 0;
         uint32_t time_off = 0;
-        unsigned seen = 0;
         const char *obj = js->p;
         if (*js->p != '{')
             return cx__js_type_err(js, "expected object for a trade", NULL);
-        rc = cx__js_obj_open(js);
-        while (rc == 0) {
-            rc = cx__js_key(js, &k);
-            if (rc != 0)
-                return rc;
-            unsigned f = KEYN(k, "coin")   ? F_coin
-                         : KEYN(k, "side") ? F_side
-                         : KEYN(k, "px")   ? F_px
-                         : KEYN(k, "sz")   ? F_sz
-                         : KEYN(k, "time") ? F_time
-                         : KEYN(k, "tid")  ? F_tid
-                                           : 0;
-            if (f & seen)
-                return cx__js_dup(js, &k);
-            seen |= f;
+        struct cx__js_fields o =
+            cx__js_fields(k_trade, CX__JS_NKEYS(k_trade), 3, cx__js_obj_open(js));
+        for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+             f = cx__js_next_field(js, &o, &k)) {
             switch (f) {
             case F_coin: rc = cx__js_string(js, &coin, "expected string for coin", &k); break;
             case F_side: rc = cx__js_string(js, &side, "expected string for side", &k); break;
@@ -187,17 +156,13 @@ static int hl_trades(struct hl_msg *m, struct cx__js *js)
             case F_tid:
                 rc = cx__js_u64(js, &tid, "expected unsigned integer for trade id", &k);
                 break;
-            default: rc = cx__js_skip(js, 3); break;
             }
             if (rc != 0)
                 return rc;
-            rc = cx__js_obj_next(js);
         }
-        if (rc < 0)
+        rc = cx__js_fields_require(js, &o, UINT32_MAX);
+        if (rc != 0)
             return rc;
-        for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-            if (!(seen & req[i].f))
-                return cx__js_missing(js, req[i].name);
         char buf[CX__JS_UNESC_MAX];
         const char *cs = NULL;
         size_t cn = 0;
@@ -283,7 +248,9 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
                              int64_t local_ts_ns, struct cx_md_batch *out,
                              struct cx_parse_err *err)
 {
-    enum { K_CHANNEL = 1, K_DATA = 2 };
+    enum { K_CHANNEL, K_DATA };
+    static const struct cx__js_key k_top[] = {[K_CHANNEL] = CX__JS_KEY("channel"),
+                                              [K_DATA] = CX__JS_KEY("data")};
     int rc = cx__js_args(ctx, json, n, out, err);
     if (rc != 0)
         return rc;
@@ -295,21 +262,12 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
     struct hl_msg m = {.ctx = ctx, .local_ts_ns = local_ts_ns, .out = out,
                        .kind = CX_MD_KIND_CONTROL, .inst_id = UINT32_MAX};
     enum hl_channel ch = HL_NONE;
-    unsigned seen = 0;
     const char *data_at = NULL;
     struct cx__js_tok k, t, data_key = {0};
 
-    rc = cx__js_begin(&js);
-    if (rc < 0)
-        return rc;
-    while (rc == 0) {
-        rc = cx__js_key(&js, &k);
-        if (rc != 0)
-            return rc;
-        unsigned f = KEYN(k, "channel") ? K_CHANNEL : KEYN(k, "data") ? K_DATA : 0;
-        if (f & seen)
-            return cx__js_dup(&js, &k);
-        seen |= f;
+    struct cx__js_fields o = cx__js_fields(k_top, CX__JS_NKEYS(k_top), 1, cx__js_begin(&js));
+    for (int f = cx__js_next_field(&js, &o, &k); f != CX__JS_DONE;
+         f = cx__js_next_field(&js, &o, &k)) {
         if (f == K_CHANNEL) {
             rc = cx__js_string(&js, &t, "expected string for channel", &k);
             if (rc != 0)
@@ -331,24 +289,22 @@ int cx_md_decode_hyperliquid(const struct cx_md_ctx *ctx, const char *json, size
                 data_key = k;
                 rc = cx__js_skip(&js, 1);
             }
-        } else {
-            rc = cx__js_skip(&js, 1);
         }
         if (rc != 0)
             return rc;
-        rc = cx__js_obj_next(&js);
     }
-    if (rc < 0)
+    rc = cx__js_fields_error(&o);
+    if (rc != 0)
         return rc;
     const char *close_at = js.p - 1;
     rc = cx__js_end(&js);
     if (rc != 0)
         return rc;
     js.p = close_at + 1;
-    if (!(seen & K_CHANNEL))
-        return cx__js_missing(&js, "channel");
-    if (ch != HL_CONTROL && !(seen & K_DATA))
-        return cx__js_missing(&js, "data");
+    const uint32_t data_bit = ch != HL_CONTROL ? CX__JS_BIT(K_DATA) : 0u;
+    rc = cx__js_fields_require(&js, &o, CX__JS_BIT(K_CHANNEL) | data_bit);
+    if (rc != 0)
+        return rc;
     if (data_at != NULL) {
         js.p = data_at;
         rc = hl_data(&m, &js, ch, &data_key);

@@ -14,6 +14,11 @@
  * decodes it into a small buffer, stopping at an escaped NUL exactly like cJSON's C strings do,
  * so the fast and reference decoders see the same content.
  *
+ * Key dispatch is shared too: a decoder declares each message's keys as a static table and walks
+ * the object with cx__js_fields / cx__js_next_field / cx__js_fields_require, which do the
+ * lookup, the duplicate-key check, the skipping of unknown keys and the required-key check
+ * (see MARK: key dispatch).
+ *
  * Errors: every failure goes through cx__js_fail, which fills the optional cx_parse_err with
  * the code, a static message, the 1-based column (byte offset + 1) of the offending token and
  * the token or key name as detail. Reaching the end of the input where more JSON is required is
@@ -32,6 +37,9 @@
 #define CX__JS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CX__JS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CX__JS_COLD __attribute__((cold, noinline, unused))
+/* For the per-member steps every decoder loop runs (key, dispatch): each loop gets its own copy,
+ * as when each decoder spelled them out, so the key table folds into the compares. */
+#define CX__JS_ALWAYS_INLINE __attribute__((always_inline)) inline
 
 /* Deepest nesting the skipper accepts (cJSON accepts 1000; being stricter keeps the rule "what
  * the fast decoder accepts, the reference accepts"). Exchange messages nest at most 5 deep. */
@@ -560,7 +568,7 @@ static inline int cx__js_obj_open(struct cx__js *js)
 
 /* Read a member's key and the ':' after it; js->p ends at the value (whitespace skipped).
  * Escaped keys are decoded into js->keybuf (too long ones become an empty, unknown key). */
-static inline int cx__js_key(struct cx__js *js, struct cx__js_tok *k)
+static CX__JS_ALWAYS_INLINE int cx__js_key(struct cx__js *js, struct cx__js_tok *k)
 {
     if (CX__JS_UNLIKELY(*js->p != '"'))
         return cx__js_fail(js, CX_EPARSE, "expected string key", js->p, js->p, 1);
@@ -685,6 +693,165 @@ static CX__JS_COLD int cx__js_dup(struct cx__js *js, const struct cx__js_tok *k)
 static CX__JS_COLD int cx__js_missing(struct cx__js *js, const char *name)
 {
     return cx__js_fail(js, CX_EMISSING, "required field missing", js->p - 1, name, strlen(name));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: key dispatch
+ *
+ * Every decoder walks the members of a message object the same way: read a key, find it among
+ * the keys the message knows, reject a known key seen before, skip the value of an unknown key,
+ * handle the value of a known one by field, and finally check that the required keys came. A
+ * message declares its keys once, as a table indexed by its own field enum, and only handles
+ * the values:
+ *
+ *     enum { F_s, F_E, F_e };
+ *     static const struct cx__js_key k_msg[] = {
+ *         [F_s] = CX__JS_KEY("s"), [F_E] = CX__JS_KEY("E"), [F_e] = CX__JS_KEY("e")};
+ *     struct cx__js_fields o = cx__js_fields(k_msg, CX__JS_NKEYS(k_msg), 2, cx__js_obj_open(js));
+ *     for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+ *          f = cx__js_next_field(js, &o, &k)) {
+ *         switch (f) {
+ *         case F_s: rc = ...; break;
+ *         ...
+ *         }
+ *         if (rc != 0)
+ *             return rc;
+ *     }
+ *     rc = cx__js_fields_require(js, &o, CX__JS_ROWS_BEFORE(F_e)); // "s" and "E" required
+ *
+ * cx__js_fields_require reports the first missing key in table order, so a table lists its
+ * required keys first, in the order they are reported. A variant of a message with fewer keys
+ * (Binance spot depth has no "pu") passes a shorter count of the same table. The lookup is a
+ * compare per row; the tables are static and the steps always inlined, so the compiler folds
+ * every row into a length test and a short memcmp, as the hand-written dispatch it replaced.
+ * ------------------------------------------------------------------------------------------- */
+
+/** One row of a key table: a key a message knows. */
+struct cx__js_key {
+    const char *s; /* key text (not NUL-terminated as far as matching goes) */
+    uint32_t n;    /* bytes in s */
+};
+
+/* A key table row from a string literal, and the rows in a table. */
+#define CX__JS_KEY(lit) {(lit), sizeof(lit) - 1}
+#define CX__JS_NKEYS(tab) ((unsigned)(sizeof(tab) / sizeof((tab)[0])))
+
+/* Field index cx__js_field returns for a key missing from the table (its value is the caller's
+ * to skip). Tables hold at most 32 rows, one bit each in the `seen` mask. */
+#define CX__JS_UNKNOWN 32
+#define CX__JS_BIT(f) (1u << (f))
+/* The bits of every row before row f (the required keys, when a table lists them first). */
+#define CX__JS_ROWS_BEFORE(f) (CX__JS_BIT(f) - 1u)
+/* What cx__js_next_field returns once the object has closed. */
+#define CX__JS_DONE 64
+
+/*
+ * Read the key of the member at js->p (cx__js_key: js->p ends at its value) and dispatch it:
+ * returns its row in keys[0..nkeys), CX__JS_UNKNOWN when it is not there, or a negative error:
+ * the key's own (CX_EPARSE, CX_ETRUNC) or CX_EPARSE "duplicate key" at the key when its bit is
+ * already set in *io_seen. A known key's bit is set in *io_seen. `k` receives the key token.
+ */
+static CX__JS_ALWAYS_INLINE int cx__js_field(struct cx__js *js, const struct cx__js_key *keys,
+                                              unsigned nkeys, uint32_t *io_seen,
+                                              struct cx__js_tok *k)
+{
+    int rc = cx__js_key(js, k);
+    if (CX__JS_UNLIKELY(rc != 0))
+        return rc;
+    unsigned f = CX__JS_UNKNOWN;
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < nkeys; i++) {
+        if (k->n == keys[i].n && memcmp(k->s, keys[i].s, keys[i].n) == 0) {
+            f = i;
+            break;
+        }
+    }
+    if (f == CX__JS_UNKNOWN)
+        return CX__JS_UNKNOWN;
+    if (CX__JS_UNLIKELY(*io_seen & CX__JS_BIT(f)))
+        return cx__js_dup(js, k);
+    *io_seen |= CX__JS_BIT(f);
+    return (int)f;
+}
+
+/** Walk over the members of one object, known keys only (cx__js_fields, then cx__js_next_field
+ * until CX__JS_DONE, then cx__js_fields_require or cx__js_fields_error). */
+struct cx__js_fields {
+    const struct cx__js_key *keys; /* the message's key table */
+    unsigned nkeys;                /* rows of keys in use */
+    int skip_depth;                /* nesting of the members' values, for cx__js_skip */
+    int state;                     /* 0: a key is at js->p; 1: the '}' was consumed; 2: the
+                                      caller has read a value; < 0: the error that ended the
+                                      walk (cx__js_fields_error) */
+    uint32_t seen;                 /* bit per row: keys met so far */
+};
+
+/* A walk over the object just opened: `opened` is what cx__js_obj_open or cx__js_begin returned
+ * (0 a member follows, 1 empty object, < 0 an error, which ends the walk at once).
+ * keys[0..nkeys) is the message's key table; skip_depth the nesting of its values. */
+static CX__JS_ALWAYS_INLINE struct cx__js_fields cx__js_fields(const struct cx__js_key *keys,
+                                                               unsigned nkeys, int skip_depth,
+                                                               int opened)
+{
+    struct cx__js_fields o = {keys, nkeys, skip_depth, opened, 0};
+    return o;
+}
+
+/*
+ * The next member with a known key: returns its row (js->p at its value, which the caller must
+ * read before calling again) and the key in `k`; or CX__JS_DONE when the walk is over: after the
+ * closing '}' (js->p just past it), or on an error (cx__js_field's, a malformed separator, an
+ * unknown key's invalid value), which cx__js_fields_error and cx__js_fields_require then return.
+ * Values of unknown keys are validated and skipped.
+ */
+static CX__JS_ALWAYS_INLINE int cx__js_next_field(struct cx__js *js, struct cx__js_fields *o,
+                                                  struct cx__js_tok *k)
+{
+    for (;;) {
+        int rc = o->state == 2 ? cx__js_obj_next(js) : o->state;
+        if (rc != 0) {
+            o->state = rc;
+            return CX__JS_DONE;
+        }
+        int f = cx__js_field(js, o->keys, o->nkeys, &o->seen, k);
+        if (CX__JS_UNLIKELY(f < 0)) {
+            o->state = f;
+            return CX__JS_DONE;
+        }
+        o->state = 2;
+        if (f != CX__JS_UNKNOWN)
+            return f;
+        rc = cx__js_skip(js, o->skip_depth);
+        if (rc != 0) {
+            o->state = rc;
+            return CX__JS_DONE;
+        }
+    }
+}
+
+/* After CX__JS_DONE: the error that ended the walk, or 0 when the object closed normally. */
+static inline int cx__js_fields_error(const struct cx__js_fields *o)
+{
+    return o->state < 0 ? o->state : 0;
+}
+
+/* After CX__JS_DONE: the walk's error (cx__js_fields_error) if there was one; else CX_EMISSING
+ * (at the '}') for the first row whose bit is in `required` but whose key did not appear; else 0.
+ * Rows past o->nkeys (a shorter variant of the table) are not required. A table lists its
+ * required keys first, in the order they are to be reported. */
+static inline int cx__js_fields_require(struct cx__js *js, const struct cx__js_fields *o,
+                                        uint32_t required)
+{
+    if (CX__JS_UNLIKELY(o->state < 0))
+        return o->state;
+    uint32_t rows = o->nkeys >= 32 ? UINT32_MAX : CX__JS_BIT(o->nkeys) - 1u;
+    uint32_t missing = required & ~o->seen & rows;
+    if (CX__JS_LIKELY(missing == 0))
+        return 0;
+    for (unsigned i = 0; i < o->nkeys; i++)
+        if (missing & CX__JS_BIT(i))
+            return cx__js_missing(js, o->keys[i].s);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -909,10 +1076,6 @@ static CX__JS_COLD int cx__js_pair_slow(struct cx__js *js, struct cx__js_tok *px
     return 0;
 }
 
-/* Key comparisons for the scanners: a one-byte key, and a literal key. */
-#define CX__JS_KEY1(k, c) ((k).n == 1 && (k).s[0] == (c))
-#define CX__JS_KEYN(k, lit) ((k).n == sizeof(lit) - 1 && memcmp((k).s, (lit), sizeof(lit) - 1) == 0)
-
 /*
  * An array of level objects at js->p (the '['): {<pkey>: "price", <skey>: size, ...}, other keys
  * skipped, both required, each once. Gate futures send {"p":"0.2983","s":0} (size a JSON
@@ -923,8 +1086,9 @@ static inline int cx__js_levels_obj(struct cx__js *js, const struct cx__md_sym *
                                     struct cx_md_batch *out, uint32_t *io_n, uint16_t side,
                                     const char *pkey, const char *skey, bool size_is_number)
 {
-    enum { F_PRICE = 1, F_SIZE = 2 };
-    size_t plen = strlen(pkey), slen = strlen(skey);
+    enum { F_PRICE, F_SIZE };
+    const struct cx__js_key keys[] = {[F_PRICE] = {pkey, (uint32_t)strlen(pkey)},
+                                      [F_SIZE] = {skey, (uint32_t)strlen(skey)}};
     struct cx__js_tok k, px = {0}, sz = {0};
     if (*js->p != '[')
         return cx__js_type_err(js, "expected array for a book side", NULL);
@@ -933,35 +1097,20 @@ static inline int cx__js_levels_obj(struct cx__js *js, const struct cx__md_sym *
         const char *lvl = js->p;
         if (*js->p != '{')
             return cx__js_type_err(js, "expected object for a level", NULL);
-        unsigned seen = 0;
-        rc = cx__js_obj_open(js);
-        while (rc == 0) {
-            rc = cx__js_key(js, &k);
-            if (rc != 0)
-                return rc;
-            unsigned f = (k.n == plen && memcmp(k.s, pkey, plen) == 0)   ? F_PRICE
-                         : (k.n == slen && memcmp(k.s, skey, slen) == 0) ? F_SIZE
-                                                                         : 0;
-            if (f & seen)
-                return cx__js_dup(js, &k);
-            seen |= f;
+        struct cx__js_fields o = cx__js_fields(keys, CX__JS_NKEYS(keys), 4, cx__js_obj_open(js));
+        for (int f = cx__js_next_field(js, &o, &k); f != CX__JS_DONE;
+             f = cx__js_next_field(js, &o, &k)) {
             if (f == F_PRICE)
                 rc = cx__js_string(js, &px, "expected string for price", &k);
-            else if (f == F_SIZE)
+            else
                 rc = size_is_number ? cx__js_number(js, &sz, "expected number for size", &k)
                                     : cx__js_string(js, &sz, "expected string for quantity", &k);
-            else
-                rc = cx__js_skip(js, 4);
             if (rc != 0)
                 return rc;
-            rc = cx__js_obj_next(js);
         }
-        if (rc < 0)
+        rc = cx__js_fields_require(js, &o, UINT32_MAX);
+        if (rc != 0)
             return rc;
-        if (!(seen & F_PRICE))
-            return cx__js_missing(js, pkey);
-        if (!(seen & F_SIZE))
-            return cx__js_missing(js, skey);
         struct cx_md_event *e = NULL;
         rc = cx__js_push(js, out, io_n, lvl, &e);
         if (rc != 0)

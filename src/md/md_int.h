@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private interface of the md module, shared by the decoders (fast scanner and cJSON reference)
- * and the readers/prescan. Decoders never convert numbers or look up symbols themselves: they
- * call cx__md_resolve once per message and cx__md_price / cx__md_qty per number, so the same
- * decoder code serves normal decoding (exact conversion at the instrument's exponents) and the
- * prescan (recording how many decimals and integer digits each symbol's data needs).
+ * Private interface of the md module, shared by the decoders and the readers/prescan, and used
+ * by the cJSON reference decoders of tests/support, which are built against md's internals.
+ * Decoders never convert numbers or look up symbols themselves: they call cx__md_resolve once
+ * per message and cx__md_price / cx__md_qty per number, so the same decoder code serves normal
+ * decoding (exact conversion at the instrument's exponents) and the prescan (recording how many
+ * decimals and integer digits each symbol's data needs).
  */
 #ifndef CX_MD_INT_H
 #define CX_MD_INT_H

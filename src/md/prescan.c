@@ -86,7 +86,8 @@ int cx_md_prescan(const char *const *paths, uint32_t n, const struct cx_md_reade
     struct cx_md_reader_opts ropts = {0};
     if (opts != NULL)
         ropts = *opts;
-    ropts.ref_decoder = false; /* scanning only needs the numbers' spelling */
+    /* Scanning only needs the numbers' spelling: always the built-in decoders. */
+    ropts.decoders = (struct cx_md_decoders){0};
     struct cx__md_scan *scan = calloc(1, sizeof *scan);
     if (scan == NULL)
         return set_err(err, CX_ENOMEM, "out of memory", NULL);

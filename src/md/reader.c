@@ -611,19 +611,14 @@ static int decode_payload(struct cx_md_reader *r, enum cx_venue venue, const cha
     struct cx_md_batch *b = &r->batch;
     b->n = 0;
     b->kind = CX_MD_KIND_NONE;
-    bool ref = r->opts.ref_decoder;
+    const struct cx_md_decoders *d = &r->opts.decoders; /* defaults filled in at open */
     switch (venue) {
     case CX_VENUE_BINANCE_SPOT:
-    case CX_VENUE_BINANCE_USDM:
-        return ref ? cx_md_decode_binance_ref(&ctx, json, n, venue, ts, b, e)
-                   : cx_md_decode_binance(&ctx, json, n, venue, ts, b, e);
-    case CX_VENUE_HYPERLIQUID:
-        return ref ? cx_md_decode_hyperliquid_ref(&ctx, json, n, ts, b, e)
-                   : cx_md_decode_hyperliquid(&ctx, json, n, ts, b, e);
+    case CX_VENUE_BINANCE_USDM: return d->binance(&ctx, json, n, venue, ts, b, e);
+    case CX_VENUE_HYPERLIQUID: return d->hyperliquid(&ctx, json, n, ts, b, e);
     case CX_VENUE_GATE_SPOT:
     case CX_VENUE_GATE_FUTURES:
-        return ref ? cx_md_decode_gate_ref(&ctx, json, n, venue, rest_sym, rest_len, ts, b, e)
-                   : cx_md_decode_gate(&ctx, json, n, venue, rest_sym, rest_len, ts, b, e);
+        return d->gate(&ctx, json, n, venue, rest_sym, rest_len, ts, b, e);
     case CX_VENUE_UNKNOWN:
     case CX_VENUE_MEXC_SPOT:
     case CX_VENUE_COUNT:
@@ -955,6 +950,12 @@ static int open_impl(struct cx_md_reader **out, const char *path,
         r->opts.max_events = READER_DEFAULT_MAX_EVENTS;
     if (r->opts.max_line_bytes == 0)
         r->opts.max_line_bytes = READER_DEFAULT_MAX_LINE;
+    if (r->opts.decoders.binance == NULL)
+        r->opts.decoders.binance = cx_md_decode_binance;
+    if (r->opts.decoders.hyperliquid == NULL)
+        r->opts.decoders.hyperliquid = cx_md_decode_hyperliquid;
+    if (r->opts.decoders.gate == NULL)
+        r->opts.decoders.gate = cx_md_decode_gate;
     r->format = r->opts.format;
     r->venue = r->opts.venue;
     r->ws_venue = r->opts.venue;

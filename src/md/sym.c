@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Symbol resolution and number conversion shared by every decoder (fast scanners and the cJSON
- * reference). A decoder resolves the message's symbol once (cx__md_resolve) and then converts
- * each price and quantity through cx__md_price / cx__md_qty. In normal mode that is a registry
- * lookup plus an exact cx_dec_parse at the instrument's exponents. In scan mode (the prescan)
- * nothing is converted: the same calls record, per (venue, symbol), the largest number of
- * significant decimals and integer digits seen, in a fixed-capacity table, and yield 0.
+ * reference in tests/support). A decoder resolves the message's symbol once (cx__md_resolve) and
+ * then converts each price and quantity through cx__md_price / cx__md_qty. In normal mode that
+ * is a registry lookup plus an exact cx_dec_parse at the instrument's exponents. In scan mode
+ * (the prescan) nothing is converted: the same calls record, per (venue, symbol), the largest
+ * number of significant decimals and integer digits seen, in a fixed-capacity table, and yield
+ * 0.
  */
 #include "md_int.h"
 

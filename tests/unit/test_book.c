@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "cexarb/book.h"
+#include "cx_ref.h"
 
 #include <math.h>
 #include <stdio.h>

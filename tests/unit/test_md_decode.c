@@ -17,6 +17,7 @@
 #include "cexarb/core.h"
 #include "cexarb/instrument.h"
 #include "cexarb/md.h"
+#include "cx_ref.h"
 #include "md/md_int.h"
 
 #include <inttypes.h>

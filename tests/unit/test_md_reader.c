@@ -16,6 +16,7 @@
 
 #include "cexarb/instrument.h"
 #include "cexarb/md.h"
+#include "cx_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,7 +353,7 @@ static void test_binance_spot(void **state)
 
     /* The cJSON reference decoders give the same counts. */
     struct summary ref;
-    opts.ref_decoder = true;
+    opts.decoders = cx_ref_decoders;
     read_clean(SPOT, &opts, &fx->reg, &ref);
     assert_int_equal(ref.batches, s.batches);
     assert_int_equal(ref.events, s.events);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reference decoders: the same contracts and rules as the fast scanners (decode_binance.c,
- * decode_hyperliquid.c, decode_gate.c), written the obvious way on top of a general JSON
- * parser (cJSON) so that tests and the differential fuzzers can require identical batches from
- * both. They allocate (the cJSON tree and a NUL-terminated copy) and are not for the hot path.
+ * Reference decoders (test oracle, part of cx_testsupport; declared in cx_ref.h): the same
+ * contracts and rules as the fast scanners (src/md/decode_binance.c, decode_hyperliquid.c,
+ * decode_gate.c), written the obvious way on top of a general JSON parser (cJSON) so that tests
+ * and the differential fuzzers can require identical batches from both. They allocate (the cJSON
+ * tree and a NUL-terminated copy) and are not for the hot path; they reach md's internals
+ * (md_int.h) only for the symbol resolution and number conversion every decoder shares.
  *
  * Numbers: cJSON keeps only a double per number, which cannot represent 64-bit ids or a
  * timestamp like 1684930166.384 s exactly. The reference therefore recovers each number's
@@ -19,6 +21,7 @@
  * decoder accepts, the reference accepts with identical output. Error codes and messages may
  * differ; the reference reports column 0 (unknown).
  */
+#include "cx_ref.h"
 #include "md_int.h"
 
 #include <cjson/cJSON.h>
@@ -188,6 +191,15 @@ static int rf_string(struct rf *rf, const cJSON *item, const char *msg, const ch
     return 0;
 }
 
+/* An array item (kept in *out), else CX_ETYPE with `msg`. */
+static int rf_array(struct rf *rf, const cJSON *item, const char *msg, const cJSON **out)
+{
+    if (!cJSON_IsArray(item))
+        return rf_fail(rf, CX_ETYPE, msg, item->string);
+    *out = item;
+    return 0;
+}
+
 static int rf_number(struct rf *rf, const cJSON *item, const char *msg, const char **out,
                      size_t *len)
 {
@@ -253,18 +265,77 @@ static int rf_resolve(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
     return rc;
 }
 
-/* Known-key bookkeeping: bit f of *seen, duplicate -> error. */
-static int rf_seen(struct rf *rf, unsigned *seen, unsigned f, const cJSON *item)
+/* ---------------------------------------------------------------------------------------------
+ * MARK: key dispatch
+ *
+ * Each message lists the keys it knows as a table of names indexed by its own field enum and
+ * walks its object with rf_walk_start / rf_next, which skip unknown keys and stop at a known key
+ * seen twice; rf_walk_require then reports that duplicate or the first required key missing, in
+ * table order. The message's code only handles values. This is the reference's own code (strcmp
+ * on cJSON's NUL-terminated keys over the parsed tree), not the fast scanner's, so the two can
+ * only agree by each being right.
+ * ------------------------------------------------------------------------------------------- */
+
+#define RF_NKEYS(tab) ((unsigned)(sizeof(tab) / sizeof((tab)[0])))
+#define RF_BIT(f) (1u << (f))
+#define RF_ROWS_BEFORE(f) (RF_BIT(f) - 1u) /* every row before row f */
+#define RF_DONE (-1)                       /* rf_next: no more known members */
+
+/** Walk over the members of one object that have known keys. */
+struct rf_walk {
+    struct rf *rf;           /* error report */
+    const char *const *keys; /* key names by field row */
+    unsigned nkeys;          /* rows in keys */
+    const cJSON *next;       /* next member to look at */
+    const cJSON *it;         /* the member rf_next returned */
+    uint32_t seen;           /* bit per row: keys met so far */
+    int rc;                  /* CX_EPARSE once a known key came twice, else 0 */
+};
+
+static struct rf_walk rf_walk_start(struct rf *rf, const cJSON *obj, const char *const *keys,
+                                    unsigned nkeys)
 {
-    if (*seen & f)
-        return rf_fail(rf, CX_EPARSE, "duplicate key", item->string);
-    *seen |= f;
-    return 0;
+    struct rf_walk w = {rf, keys, nkeys, obj->child, NULL, 0, 0};
+    return w;
+}
+
+/* Row of the next member whose key is in the table (the member in w->it); RF_DONE at the end of
+ * the object or at a known key seen before (w->rc = CX_EPARSE "duplicate key"). */
+static int rf_next(struct rf_walk *w)
+{
+    while (w->rc == 0 && w->next != NULL) {
+        const cJSON *item = w->next;
+        w->next = item->next;
+        for (unsigned i = 0; i < w->nkeys; i++) {
+            if (strcmp(item->string, w->keys[i]) != 0)
+                continue;
+            if (w->seen & RF_BIT(i)) {
+                w->rc = rf_fail(w->rf, CX_EPARSE, "duplicate key", item->string);
+                return RF_DONE;
+            }
+            w->seen |= RF_BIT(i);
+            w->it = item;
+            return (int)i;
+        }
+    }
+    return RF_DONE;
 }
 
 static int rf_missing(struct rf *rf, const char *name)
 {
     return rf_fail(rf, CX_EMISSING, "required field missing", name);
+}
+
+/* After RF_DONE: the duplicate-key error if the walk stopped at one, else CX_EMISSING naming the
+ * first row of the table whose bit is in `required` and whose key did not come, else 0. */
+static int rf_walk_require(const struct rf_walk *w, uint32_t required)
+{
+    if (w->rc != 0)
+        return w->rc;
+    for (unsigned i = 0; i < w->nkeys; i++)
+        if ((required & RF_BIT(i)) && !(w->seen & RF_BIT(i)))
+            return rf_missing(w->rf, w->keys[i]);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -334,39 +405,31 @@ static int rf_levels_objs(struct rf *rf, const cJSON *arr, struct cx_md_batch *o
     {
         if (!cJSON_IsObject(lvl))
             return rf_fail(rf, CX_ETYPE, "expected object for a level", NULL);
-        unsigned seen = 0;
+        enum { F_PRICE, F_QTY };
+        const char *const keys[] = {[F_PRICE] = price_key, [F_QTY] = qty_key};
         const char *px = NULL, *qty = NULL;
         size_t qtyn = 0;
-        const cJSON *it;
-        int rc;
-        cJSON_ArrayForEach(it, lvl)
-        {
-            if (strcmp(it->string, price_key) == 0) {
-                rc = rf_seen(rf, &seen, 1, it);
-                if (rc != 0)
-                    return rc;
-                rc = rf_string(rf, it, "expected string for price", &px);
-                if (rc != 0)
-                    return rc;
-            } else if (strcmp(it->string, qty_key) == 0) {
-                rc = rf_seen(rf, &seen, 2, it);
-                if (rc != 0)
-                    return rc;
+        int rc = 0;
+        struct rf_walk w = rf_walk_start(rf, lvl, keys, RF_NKEYS(keys));
+        for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+            switch (f) {
+            case F_PRICE: rc = rf_string(rf, w.it, "expected string for price", &px); break;
+            case F_QTY:
                 if (qty_is_number) {
-                    rc = rf_number(rf, it, "expected number for size", &qty, &qtyn);
+                    rc = rf_number(rf, w.it, "expected number for size", &qty, &qtyn);
                 } else {
-                    rc = rf_string(rf, it, "expected string for quantity", &qty);
+                    rc = rf_string(rf, w.it, "expected string for quantity", &qty);
                     if (rc == 0)
                         qtyn = strlen(qty);
                 }
-                if (rc != 0)
-                    return rc;
+                break;
             }
+            if (rc != 0)
+                return rc;
         }
-        if (!(seen & 1))
-            return rf_missing(rf, price_key);
-        if (!(seen & 2))
-            return rf_missing(rf, qty_key);
+        rc = rf_walk_require(&w, RF_BIT(F_PRICE) | RF_BIT(F_QTY));
+        if (rc != 0)
+            return rc;
         rc = rf_level(rf, out, io_n, sym, px, strlen(px), qty, qtyn, side);
         if (rc != 0)
             return rc;
@@ -474,66 +537,42 @@ static int rf_bn_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
                        const cJSON *data, int64_t local_ts_ns, struct cx_md_batch *out,
                        struct rf_out *res)
 {
+    /* Required keys first (in the order a missing one is reported); "pu" only on USD-M. */
+    enum { F_s, F_E, F_U, F_u, F_b, F_a, F_e, F_T, F_pu };
+    static const char *const keys[] = {[F_s] = "s", [F_E] = "E", [F_U] = "U",
+                                       [F_u] = "u", [F_b] = "b", [F_a] = "a",
+                                       [F_e] = "e", [F_T] = "T", [F_pu] = "pu"};
     const bool usdm = venue == CX_VENUE_BINANCE_USDM;
-    unsigned seen = 0;
+    const unsigned nkeys = usdm ? RF_NKEYS(keys) : RF_NKEYS(keys) - 1;
     uint64_t ev_ms = 0, first_id = 0, last_id = 0, prev_id = 0, ignored;
     const char *sym_s = NULL;
-    const cJSON *bids = NULL, *asks = NULL, *it;
+    const cJSON *bids = NULL, *asks = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "e") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_bn_check_e(rf, it, "depthUpdate");
-        } else if (strcmp(k, "E") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms);
-        } else if (strcmp(k, "T") == 0) {
-            rc = rf_seen(rf, &seen, 4, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored);
-        } else if (strcmp(k, "s") == 0) {
-            rc = rf_seen(rf, &seen, 8, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for symbol", &sym_s);
-        } else if (strcmp(k, "U") == 0) {
-            rc = rf_seen(rf, &seen, 16, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &first_id);
-        } else if (strcmp(k, "u") == 0) {
-            rc = rf_seen(rf, &seen, 32, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &last_id);
-        } else if (usdm && strcmp(k, "pu") == 0) {
-            rc = rf_seen(rf, &seen, 64, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &prev_id);
-        } else if (strcmp(k, "b") == 0 || strcmp(k, "a") == 0) {
-            rc = rf_seen(rf, &seen, k[0] == 'b' ? 128u : 256u, it);
-            if (rc == 0) {
-                if (!cJSON_IsArray(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
-                else if (k[0] == 'b')
-                    bids = it;
-                else
-                    asks = it;
-            }
+    struct rf_walk w = rf_walk_start(rf, data, keys, nkeys);
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_e: rc = rf_bn_check_e(rf, w.it, "depthUpdate"); break;
+        case F_E: rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ev_ms); break;
+        case F_T: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &ignored); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_U:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &first_id);
+            break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &last_id); break;
+        case F_pu:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &prev_id);
+            break;
+        case F_b:
+        case F_a:
+            rc = rf_array(rf, w.it, "expected array for levels", f == F_b ? &bids : &asks);
+            break;
         }
         if (rc != 0)
             return rc;
     }
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{8, "s"}, {2, "E"}, {16, "U"}, {32, "u"}, {128, "b"}, {256, "a"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return rf_missing(rf, req[i].name);
-    if (usdm && !(seen & 64))
-        return rf_missing(rf, "pu");
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_e) | RF_BIT(F_pu));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
@@ -566,58 +605,33 @@ static int rf_bn_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
                      const cJSON *data, int64_t local_ts_ns, struct cx_md_batch *out,
                      struct rf_out *res)
 {
-    unsigned seen = 0;
+    /* str[] holds b, B, a, A: index f - F_b. */
+    enum { F_u, F_s, F_b, F_B, F_a, F_A, F_e, F_E, F_T };
+    static const char *const keys[] = {[F_u] = "u", [F_s] = "s", [F_b] = "b",
+                                       [F_B] = "B", [F_a] = "a", [F_A] = "A",
+                                       [F_e] = "e", [F_E] = "E", [F_T] = "T"};
     uint64_t upd = 0, ev_ms = 0, ignored;
     const char *sym_s = NULL, *str[4] = {NULL, NULL, NULL, NULL};
-    static const char *const names[4] = {"b", "B", "a", "A"};
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "e") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_bn_check_e(rf, it, "bookTicker");
-        } else if (strcmp(k, "u") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &upd);
-        } else if (strcmp(k, "s") == 0) {
-            rc = rf_seen(rf, &seen, 4, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for symbol", &sym_s);
-        } else if (strcmp(k, "E") == 0) {
-            rc = rf_seen(rf, &seen, 8, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms);
-        } else if (strcmp(k, "T") == 0) {
-            rc = rf_seen(rf, &seen, 16, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored);
-        } else {
-            for (unsigned i = 0; i < 4; i++) {
-                if (strcmp(k, names[i]) == 0) {
-                    rc = rf_seen(rf, &seen, 32u << i, it);
-                    if (rc == 0)
-                        rc = rf_string(rf, it,
-                                       (i & 1) ? "expected string for quantity"
-                                               : "expected string for price",
-                                       &str[i]);
-                    break;
-                }
-            }
+    struct rf_walk w = rf_walk_start(rf, data, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_e: rc = rf_bn_check_e(rf, w.it, "bookTicker"); break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &upd); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_E: rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ev_ms); break;
+        case F_T: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &ignored); break;
+        case F_b:
+        case F_a: rc = rf_string(rf, w.it, "expected string for price", &str[f - F_b]); break;
+        case F_B:
+        case F_A: rc = rf_string(rf, w.it, "expected string for quantity", &str[f - F_b]); break;
         }
         if (rc != 0)
             return rc;
     }
-    if (!(seen & 2))
-        return rf_missing(rf, "u");
-    if (!(seen & 4))
-        return rf_missing(rf, "s");
-    for (unsigned i = 0; i < 4; i++)
-        if (!(seen & (32u << i)))
-            return rf_missing(rf, names[i]);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_e));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     struct cx_md_event *e;
     uint32_t n = 0;
@@ -640,7 +654,7 @@ static int rf_bn_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
     rc = rf_conv_str(rf, &sym, str[3], false, &e->u.bbo.ask_qty_m);
     if (rc != 0)
         return rc;
-    if (seen & 8) {
+    if (w.seen & RF_BIT(F_E)) {
         rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
         if (rc != 0)
             return rc;
@@ -661,62 +675,42 @@ static int rf_bn_trade(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
                        const cJSON *data, int64_t local_ts_ns, struct cx_md_batch *out,
                        struct rf_out *res)
 {
-    unsigned seen = 0;
+    enum { F_s, F_t, F_p, F_q, F_T, F_m, F_e, F_E };
+    static const char *const keys[] = {[F_s] = "s", [F_t] = "t", [F_p] = "p", [F_q] = "q",
+                                       [F_T] = "T", [F_m] = "m", [F_e] = "e", [F_E] = "E"};
     uint64_t trade_id = 0, trade_ms = 0, ignored;
     const char *sym_s = NULL, *px = NULL, *qty = NULL;
     bool maker = false;
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "e") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_bn_check_e(rf, it, "trade");
-        } else if (strcmp(k, "E") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for event time", &ignored);
-        } else if (strcmp(k, "T") == 0) {
-            rc = rf_seen(rf, &seen, 4, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for trade time", &trade_ms);
-        } else if (strcmp(k, "s") == 0) {
-            rc = rf_seen(rf, &seen, 8, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for symbol", &sym_s);
-        } else if (strcmp(k, "t") == 0) {
-            rc = rf_seen(rf, &seen, 16, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for trade id", &trade_id);
-        } else if (strcmp(k, "p") == 0) {
-            rc = rf_seen(rf, &seen, 32, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for price", &px);
-        } else if (strcmp(k, "q") == 0) {
-            rc = rf_seen(rf, &seen, 64, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for quantity", &qty);
-        } else if (strcmp(k, "m") == 0) {
-            rc = rf_seen(rf, &seen, 128, it);
-            if (rc == 0) {
-                if (!cJSON_IsBool(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected boolean for buyer-is-maker", k);
-                else
-                    maker = cJSON_IsTrue(it);
-            }
+    struct rf_walk w = rf_walk_start(rf, data, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_e: rc = rf_bn_check_e(rf, w.it, "trade"); break;
+        case F_E:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ignored);
+            break;
+        case F_T:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for trade time", &trade_ms);
+            break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_t:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for trade id", &trade_id);
+            break;
+        case F_p: rc = rf_string(rf, w.it, "expected string for price", &px); break;
+        case F_q: rc = rf_string(rf, w.it, "expected string for quantity", &qty); break;
+        case F_m:
+            if (!cJSON_IsBool(w.it))
+                rc = rf_fail(rf, CX_ETYPE, "expected boolean for buyer-is-maker", w.it->string);
+            else
+                maker = cJSON_IsTrue(w.it);
+            break;
         }
         if (rc != 0)
             return rc;
     }
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{8, "s"}, {16, "t"}, {32, "p"}, {64, "q"}, {4, "T"}, {128, "m"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return rf_missing(rf, req[i].name);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_e));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     struct cx_md_event *e;
     uint32_t n = 0;
@@ -751,66 +745,55 @@ static int rf_bn_trade(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
 static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue venue,
                       int64_t local_ts_ns, struct cx_md_batch *out)
 {
-    enum { K_STREAM = 1, K_DATA = 2, K_LUID = 4, K_E = 8, K_T = 16, K_BIDS = 32, K_ASKS = 64 };
-    unsigned seen = 0;
+    enum { K_STREAM, K_DATA, K_LUID, K_BIDS, K_ASKS, K_E, K_T };
+    static const char *const keys[] = {[K_STREAM] = "stream", [K_DATA] = "data",
+                                       [K_LUID] = "lastUpdateId", [K_BIDS] = "bids",
+                                       [K_ASKS] = "asks",         [K_E] = "E",
+                                       [K_T] = "T"};
+    const uint32_t stream_keys = RF_BIT(K_STREAM) | RF_BIT(K_DATA);
+    const uint32_t snapshot_keys = RF_BIT(K_LUID) | RF_BIT(K_BIDS) | RF_BIT(K_ASKS);
     enum rf_bn_stream stream = RF_BN_NONE;
-    const cJSON *data = NULL, *bids = NULL, *asks = NULL, *it;
+    const cJSON *data = NULL, *bids = NULL, *asks = NULL;
     uint64_t luid = 0, ev_ms = 0, ignored;
+    const char *s = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "stream") == 0) {
-            const char *s = NULL;
-            rc = rf_seen(rf, &seen, K_STREAM, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for stream", &s);
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case K_STREAM:
+            rc = rf_string(rf, w.it, "expected string for stream", &s);
             if (rc == 0) {
                 stream = rf_bn_classify(s);
                 if (stream == RF_BN_NONE)
                     rc = rf_fail(rf, CX_ESTREAM, "unknown stream", s);
             }
-        } else if (strcmp(k, "data") == 0) {
-            rc = rf_seen(rf, &seen, K_DATA, it);
-            if (rc == 0) {
-                if (!cJSON_IsObject(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected object for data", k);
-                data = it;
-            }
-        } else if (strcmp(k, "lastUpdateId") == 0) {
-            rc = rf_seen(rf, &seen, K_LUID, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &luid);
-        } else if (strcmp(k, "E") == 0) {
-            rc = rf_seen(rf, &seen, K_E, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for event time", &ev_ms);
-        } else if (strcmp(k, "T") == 0) {
-            rc = rf_seen(rf, &seen, K_T, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &ignored);
-        } else if (strcmp(k, "bids") == 0 || strcmp(k, "asks") == 0) {
-            rc = rf_seen(rf, &seen, k[0] == 'b' ? K_BIDS : K_ASKS, it);
-            if (rc == 0) {
-                if (!cJSON_IsArray(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
-                else if (k[0] == 'b')
-                    bids = it;
-                else
-                    asks = it;
-            }
+            break;
+        case K_DATA:
+            if (!cJSON_IsObject(w.it))
+                rc = rf_fail(rf, CX_ETYPE, "expected object for data", w.it->string);
+            data = w.it;
+            break;
+        case K_LUID: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &luid); break;
+        case K_E: rc = rf_u64(rf, w.it, "expected unsigned integer for event time", &ev_ms); break;
+        case K_T: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &ignored); break;
+        case K_BIDS:
+        case K_ASKS:
+            rc = rf_array(rf, w.it, "expected array for levels", f == K_BIDS ? &bids : &asks);
+            break;
         }
         if (rc != 0)
             return rc;
     }
+    rc = rf_walk_require(&w, 0); /* a duplicate key */
+    if (rc != 0)
+        return rc;
     struct rf_out res = {0};
-    if (seen & (K_STREAM | K_DATA)) {
-        if (seen & (K_LUID | K_BIDS | K_ASKS))
+    if (w.seen & stream_keys) {
+        if (w.seen & snapshot_keys)
             return rf_fail(rf, CX_EPARSE, "stream message with snapshot fields", NULL);
-        if (!(seen & K_STREAM))
-            return rf_missing(rf, "stream");
-        if (!(seen & K_DATA))
-            return rf_missing(rf, "data");
+        rc = rf_walk_require(&w, stream_keys);
+        if (rc != 0)
+            return rc;
         switch (stream) {
         case RF_BN_DEPTH: rc = rf_bn_depth(rf, ctx, venue, data, local_ts_ns, out, &res); break;
         case RF_BN_BBO: rc = rf_bn_bbo(rf, ctx, venue, data, local_ts_ns, out, &res); break;
@@ -822,14 +805,11 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
         rf_done(out, res.n, res.kind, venue, res.inst_id, local_ts_ns);
         return 0;
     }
-    if (!(seen & (K_LUID | K_BIDS | K_ASKS)))
+    if (!(w.seen & snapshot_keys))
         return rf_fail(rf, CX_ESTREAM, "unknown message", NULL);
-    if (!(seen & K_LUID))
-        return rf_missing(rf, "lastUpdateId");
-    if (!(seen & K_BIDS))
-        return rf_missing(rf, "bids");
-    if (!(seen & K_ASKS))
-        return rf_missing(rf, "asks");
+    rc = rf_walk_require(&w, snapshot_keys);
+    if (rc != 0)
+        return rc;
     if (ctx->snapshot_symbol == NULL)
         return rf_fail(rf, CX_ESYMBOL, "snapshot without a known symbol", NULL);
     struct cx__md_sym sym;
@@ -849,7 +829,7 @@ static int rf_binance(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
         if (rc != 0)
             return rc;
     }
-    if (seen & K_E) {
+    if (w.seen & RF_BIT(K_E)) {
         rc = rf_ms_to_ns(rf, ev_ms, &exch_ns);
         if (rc != 0)
             return rc;
@@ -884,39 +864,30 @@ int cx_md_decode_binance_ref(const struct cx_md_ctx *ctx, const char *json, size
 static int rf_hl_book(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *data,
                       int64_t local_ts_ns, struct cx_md_batch *out, struct rf_out *res)
 {
-    unsigned seen = 0;
+    enum { F_coin, F_time, F_levels };
+    static const char *const keys[] = {[F_coin] = "coin", [F_time] = "time",
+                                       [F_levels] = "levels"};
     const char *coin = NULL;
     uint64_t time_ms = 0;
-    const cJSON *levels = NULL, *it;
+    const cJSON *levels = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, data)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "coin") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for coin", &coin);
-        } else if (strcmp(k, "time") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &time_ms);
-        } else if (strcmp(k, "levels") == 0) {
-            rc = rf_seen(rf, &seen, 4, it);
-            if (rc == 0) {
-                if (!cJSON_IsArray(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
-                levels = it;
-            }
+    struct rf_walk w = rf_walk_start(rf, data, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_coin: rc = rf_string(rf, w.it, "expected string for coin", &coin); break;
+        case F_time: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &time_ms); break;
+        case F_levels:
+            if (!cJSON_IsArray(w.it))
+                rc = rf_fail(rf, CX_ETYPE, "expected array for levels", w.it->string);
+            levels = w.it;
+            break;
         }
         if (rc != 0)
             return rc;
     }
-    if (!(seen & 1))
-        return rf_missing(rf, "coin");
-    if (!(seen & 2))
-        return rf_missing(rf, "time");
-    if (!(seen & 4))
-        return rf_missing(rf, "levels");
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     rc = rf_resolve(rf, ctx, CX_VENUE_HYPERLIQUID, coin, strlen(coin), &sym);
     if (rc != 0)
@@ -953,7 +924,13 @@ static int rf_hl_book(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *d
 static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON *data,
                         int64_t local_ts_ns, struct cx_md_batch *out, struct rf_out *res)
 {
-    static const char *const names[6] = {"coin", "side", "px", "sz", "time", "tid"};
+    /* str[] holds coin, side, px, sz: index f. */
+    enum { F_coin, F_side, F_px, F_sz, F_time, F_tid };
+    static const char *const keys[] = {[F_coin] = "coin", [F_side] = "side", [F_px] = "px",
+                                       [F_sz] = "sz",     [F_time] = "time", [F_tid] = "tid"};
+    static const char *const str_msg[4] = {
+        [F_coin] = "expected string for coin", [F_side] = "expected string for side",
+        [F_px] = "expected string for price", [F_sz] = "expected string for quantity"};
     struct cx__md_sym sym = {0};
     const char *coin0 = NULL;
     uint32_t n = 0;
@@ -962,38 +939,29 @@ static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON 
     {
         if (!cJSON_IsObject(tr))
             return rf_fail(rf, CX_ETYPE, "expected object for a trade", NULL);
-        unsigned seen = 0;
-        const char *str[4] = {NULL, NULL, NULL, NULL}; /* coin, side, px, sz */
+        const char *str[4] = {NULL, NULL, NULL, NULL};
         uint64_t time_ms = 0, tid = 0;
-        const cJSON *it;
         int rc = 0;
-        cJSON_ArrayForEach(it, tr)
-        {
-            for (unsigned i = 0; i < 6; i++) {
-                if (strcmp(it->string, names[i]) != 0)
-                    continue;
-                rc = rf_seen(rf, &seen, 1u << i, it);
-                if (rc != 0)
-                    break;
-                if (i < 4)
-                    rc = rf_string(rf, it,
-                                   i == 0   ? "expected string for coin"
-                                   : i == 1 ? "expected string for side"
-                                   : i == 2 ? "expected string for price"
-                                            : "expected string for quantity",
-                                   &str[i]);
-                else if (i == 4)
-                    rc = rf_u64(rf, it, "expected unsigned integer for time", &time_ms);
-                else
-                    rc = rf_u64(rf, it, "expected unsigned integer for trade id", &tid);
+        struct rf_walk w = rf_walk_start(rf, tr, keys, RF_NKEYS(keys));
+        for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+            switch (f) {
+            case F_coin:
+            case F_side:
+            case F_px:
+            case F_sz: rc = rf_string(rf, w.it, str_msg[f], &str[f]); break;
+            case F_time:
+                rc = rf_u64(rf, w.it, "expected unsigned integer for time", &time_ms);
+                break;
+            case F_tid:
+                rc = rf_u64(rf, w.it, "expected unsigned integer for trade id", &tid);
                 break;
             }
             if (rc != 0)
                 return rc;
         }
-        for (unsigned i = 0; i < 6; i++)
-            if (!(seen & (1u << i)))
-                return rf_missing(rf, names[i]);
+        rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
+        if (rc != 0)
+            return rc;
         if (coin0 == NULL) {
             rc = rf_resolve(rf, ctx, CX_VENUE_HYPERLIQUID, str[0], strlen(str[0]), &sym);
             if (rc != 0)
@@ -1047,26 +1015,23 @@ static int rf_hl_trades(struct rf *rf, const struct cx_md_ctx *ctx, const cJSON 
 static int rf_hyperliquid(struct rf *rf, const struct cx_md_ctx *ctx, int64_t local_ts_ns,
                           struct cx_md_batch *out)
 {
-    unsigned seen = 0;
+    enum { K_CHANNEL, K_DATA };
+    static const char *const keys[] = {[K_CHANNEL] = "channel", [K_DATA] = "data"};
     const char *channel = NULL;
-    const cJSON *data = NULL, *it;
+    const cJSON *data = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        if (strcmp(it->string, "channel") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for channel", &channel);
-        } else if (strcmp(it->string, "data") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                data = it;
-        }
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        if (f == K_CHANNEL)
+            rc = rf_string(rf, w.it, "expected string for channel", &channel);
+        else if (f == K_DATA)
+            data = w.it;
         if (rc != 0)
             return rc;
     }
-    if (!(seen & 1))
-        return rf_missing(rf, "channel");
+    rc = rf_walk_require(&w, RF_BIT(K_CHANNEL));
+    if (rc != 0)
+        return rc;
     struct rf_out res = {0, CX_MD_KIND_CONTROL, UINT32_MAX};
     if (strcmp(channel, "l2Book") == 0) {
         if (data == NULL)
@@ -1120,52 +1085,34 @@ static int rf_gt_depth(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue
                        const cJSON *res_obj, int64_t local_ts_ns, struct cx_md_batch *out,
                        struct rf_out *res)
 {
+    enum { F_t, F_s, F_U, F_u, F_b, F_a };
+    static const char *const keys[] = {[F_t] = "t", [F_s] = "s", [F_U] = "U",
+                                       [F_u] = "u", [F_b] = "b", [F_a] = "a"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    unsigned seen = 0;
     uint64_t t_ms = 0, first_id = 0, last_id = 0;
     const char *sym_s = NULL;
-    const cJSON *bids = NULL, *asks = NULL, *it;
+    const cJSON *bids = NULL, *asks = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, res_obj)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "t") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &t_ms);
-        } else if (strcmp(k, "s") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for symbol", &sym_s);
-        } else if (strcmp(k, "U") == 0) {
-            rc = rf_seen(rf, &seen, 4, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &first_id);
-        } else if (strcmp(k, "u") == 0) {
-            rc = rf_seen(rf, &seen, 8, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &last_id);
-        } else if (strcmp(k, "b") == 0 || strcmp(k, "a") == 0) {
-            rc = rf_seen(rf, &seen, k[0] == 'b' ? 16u : 32u, it);
-            if (rc == 0) {
-                if (!cJSON_IsArray(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
-                else if (k[0] == 'b')
-                    bids = it;
-                else
-                    asks = it;
-            }
+    struct rf_walk w = rf_walk_start(rf, res_obj, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_t: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &t_ms); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_U:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &first_id);
+            break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &last_id); break;
+        case F_b:
+        case F_a:
+            rc = rf_array(rf, w.it, "expected array for levels", f == F_b ? &bids : &asks);
+            break;
         }
         if (rc != 0)
             return rc;
     }
-    static const struct {
-        unsigned f;
-        const char *name;
-    } req[] = {{1, "t"}, {2, "s"}, {4, "U"}, {8, "u"}, {16, "b"}, {32, "a"}};
-    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
-        if (!(seen & req[i].f))
-            return rf_missing(rf, req[i].name);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
@@ -1198,61 +1145,45 @@ static int rf_gt_bbo(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue v
                      const cJSON *res_obj, int64_t local_ts_ns, struct cx_md_batch *out,
                      struct rf_out *res)
 {
+    /* val[] holds b, B, a, A: index f - F_b. */
+    enum { F_t, F_u, F_s, F_b, F_B, F_a, F_A };
+    static const char *const keys[] = {[F_t] = "t", [F_u] = "u", [F_s] = "s", [F_b] = "b",
+                                       [F_B] = "B", [F_a] = "a", [F_A] = "A"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    static const char *const names[4] = {"b", "B", "a", "A"};
-    unsigned seen = 0;
     uint64_t t_ms = 0, upd = 0;
     const char *sym_s = NULL, *val[4] = {NULL, NULL, NULL, NULL};
     size_t vlen[4] = {0, 0, 0, 0};
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, res_obj)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "t") == 0) {
-            rc = rf_seen(rf, &seen, 1, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &t_ms);
-        } else if (strcmp(k, "u") == 0) {
-            rc = rf_seen(rf, &seen, 2, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for update id", &upd);
-        } else if (strcmp(k, "s") == 0) {
-            rc = rf_seen(rf, &seen, 4, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for symbol", &sym_s);
-        } else {
-            for (unsigned i = 0; i < 4; i++) {
-                if (strcmp(k, names[i]) != 0)
-                    continue;
-                rc = rf_seen(rf, &seen, 8u << i, it);
-                if (rc != 0)
-                    break;
-                if ((i & 1) && futures) {
-                    rc = rf_number(rf, it, "expected number for size", &val[i], &vlen[i]);
-                } else {
-                    rc = rf_string(rf, it,
-                                   (i & 1) ? "expected string for quantity"
-                                           : "expected string for price",
-                                   &val[i]);
-                    if (rc == 0)
-                        vlen[i] = strlen(val[i]);
-                }
-                break;
+    struct rf_walk w = rf_walk_start(rf, res_obj, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_t: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &t_ms); break;
+        case F_u: rc = rf_u64(rf, w.it, "expected unsigned integer for update id", &upd); break;
+        case F_s: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_b:
+        case F_a:
+        case F_B:
+        case F_A: {
+            unsigned i = (unsigned)(f - F_b);
+            if ((f == F_B || f == F_A) && futures) {
+                rc = rf_number(rf, w.it, "expected number for size", &val[i], &vlen[i]);
+            } else {
+                rc = rf_string(rf, w.it,
+                               f == F_B || f == F_A ? "expected string for quantity"
+                                                    : "expected string for price",
+                               &val[i]);
+                if (rc == 0)
+                    vlen[i] = strlen(val[i]);
             }
+            break;
+        }
         }
         if (rc != 0)
             return rc;
     }
-    if (!(seen & 1))
-        return rf_missing(rf, "t");
-    if (!(seen & 2))
-        return rf_missing(rf, "u");
-    if (!(seen & 4))
-        return rf_missing(rf, "s");
-    for (unsigned i = 0; i < 4; i++)
-        if (!(seen & (8u << i)))
-            return rf_missing(rf, names[i]);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     struct cx_md_event *e;
     uint32_t n = 0;
@@ -1294,29 +1225,23 @@ static int rf_gt_ticker(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
                         const cJSON *res_obj, int64_t local_ts_ns, struct cx_md_batch *out,
                         struct rf_out *res)
 {
-    static const char *const names[3] = {"currency_pair", "highest_bid", "lowest_ask"};
-    unsigned seen = 0;
+    /* val[] is indexed by field. */
+    enum { F_pair, F_bid, F_ask };
+    static const char *const keys[] = {[F_pair] = "currency_pair", [F_bid] = "highest_bid",
+                                       [F_ask] = "lowest_ask"};
     const char *val[3] = {NULL, NULL, NULL};
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, res_obj)
-    {
-        for (unsigned i = 0; i < 3; i++) {
-            if (strcmp(it->string, names[i]) != 0)
-                continue;
-            rc = rf_seen(rf, &seen, 1u << i, it);
-            if (rc == 0)
-                rc = rf_string(rf, it,
-                               i == 0 ? "expected string for symbol" : "expected string for price",
-                               &val[i]);
-            break;
-        }
+    struct rf_walk w = rf_walk_start(rf, res_obj, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        rc = rf_string(rf, w.it,
+                       f == F_pair ? "expected string for symbol" : "expected string for price",
+                       &val[f]);
         if (rc != 0)
             return rc;
     }
-    for (unsigned i = 0; i < 3; i++)
-        if (!(seen & (1u << i)))
-            return rf_missing(rf, names[i]);
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(RF_NKEYS(keys)));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     struct cx_md_event *e;
     uint32_t n = 0;
@@ -1347,56 +1272,44 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
                            const cJSON *tr, int64_t local_ts_ns, struct cx_md_batch *out,
                            uint32_t *io_n, struct cx__md_sym *sym, const char **first_sym)
 {
+    /* Spot and futures name the symbol and quantity differently; only spot has "side" (last, so
+     * futures uses one row less). Required keys first. */
+    enum { F_id, F_sym, F_qty, F_px, F_ct, F_ctms, F_side };
+    static const char *const k_spot[] = {[F_id] = "id",          [F_sym] = "currency_pair",
+                                         [F_qty] = "amount",     [F_px] = "price",
+                                         [F_ct] = "create_time", [F_ctms] = "create_time_ms",
+                                         [F_side] = "side"};
+    static const char *const k_futures[] = {[F_id] = "id",          [F_sym] = "contract",
+                                            [F_qty] = "size",       [F_px] = "price",
+                                            [F_ct] = "create_time", [F_ctms] = "create_time_ms"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    enum { F_id = 1, F_ct = 2, F_ctms = 4, F_side = 8, F_sym = 16, F_qty = 32, F_px = 64 };
+    const char *const *keys = futures ? k_futures : k_spot;
+    const unsigned nkeys = futures ? RF_NKEYS(k_futures) : RF_NKEYS(k_spot);
     if (!cJSON_IsObject(tr))
         return rf_fail(rf, CX_ETYPE, "expected object for a trade", NULL);
-    unsigned seen = 0;
     uint64_t id = 0, ct_s = 0, ct_ms_u = 0;
     const char *ctms = NULL, *side = NULL, *sym_s = NULL, *qty = NULL, *px = NULL;
     size_t qtyn = 0;
-    const cJSON *it;
     int rc = 0;
-    cJSON_ArrayForEach(it, tr)
-    {
-        const char *k = it->string;
-        unsigned f = 0;
-        if (strcmp(k, "id") == 0)
-            f = F_id;
-        else if (strcmp(k, "create_time") == 0)
-            f = F_ct;
-        else if (strcmp(k, "create_time_ms") == 0)
-            f = F_ctms;
-        else if (strcmp(k, "price") == 0)
-            f = F_px;
-        else if (!futures && strcmp(k, "side") == 0)
-            f = F_side;
-        else if (strcmp(k, futures ? "contract" : "currency_pair") == 0)
-            f = F_sym;
-        else if (strcmp(k, futures ? "size" : "amount") == 0)
-            f = F_qty;
-        if (f == 0)
-            continue;
-        rc = rf_seen(rf, &seen, f, it);
-        if (rc != 0)
-            return rc;
+    struct rf_walk w = rf_walk_start(rf, tr, keys, nkeys);
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
         switch (f) {
-        case F_id: rc = rf_u64(rf, it, "expected unsigned integer for trade id", &id); break;
-        case F_ct: rc = rf_u64(rf, it, "expected unsigned integer for create_time", &ct_s); break;
+        case F_id: rc = rf_u64(rf, w.it, "expected unsigned integer for trade id", &id); break;
+        case F_ct: rc = rf_u64(rf, w.it, "expected unsigned integer for create_time", &ct_s); break;
         case F_ctms:
             if (futures)
-                rc = rf_u64(rf, it, "expected unsigned integer for create_time_ms", &ct_ms_u);
+                rc = rf_u64(rf, w.it, "expected unsigned integer for create_time_ms", &ct_ms_u);
             else
-                rc = rf_string(rf, it, "expected string for create_time_ms", &ctms);
+                rc = rf_string(rf, w.it, "expected string for create_time_ms", &ctms);
             break;
-        case F_side: rc = rf_string(rf, it, "expected string for side", &side); break;
-        case F_sym: rc = rf_string(rf, it, "expected string for symbol", &sym_s); break;
-        case F_px: rc = rf_string(rf, it, "expected string for price", &px); break;
-        default:
+        case F_side: rc = rf_string(rf, w.it, "expected string for side", &side); break;
+        case F_sym: rc = rf_string(rf, w.it, "expected string for symbol", &sym_s); break;
+        case F_px: rc = rf_string(rf, w.it, "expected string for price", &px); break;
+        case F_qty:
             if (futures) {
-                rc = rf_number(rf, it, "expected number for size", &qty, &qtyn);
+                rc = rf_number(rf, w.it, "expected number for size", &qty, &qtyn);
             } else {
-                rc = rf_string(rf, it, "expected string for quantity", &qty);
+                rc = rf_string(rf, w.it, "expected string for quantity", &qty);
                 if (rc == 0)
                     qtyn = strlen(qty);
             }
@@ -1405,17 +1318,10 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
         if (rc != 0)
             return rc;
     }
-    if (!(seen & F_id))
-        return rf_missing(rf, "id");
-    if (!(seen & F_sym))
-        return rf_missing(rf, futures ? "contract" : "currency_pair");
-    if (!(seen & F_qty))
-        return rf_missing(rf, futures ? "size" : "amount");
-    if (!(seen & F_px))
-        return rf_missing(rf, "price");
-    if (!futures && !(seen & F_side))
-        return rf_missing(rf, "side");
-    if (!(seen & (F_ct | F_ctms)))
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_ct) | RF_BIT(F_side));
+    if (rc != 0)
+        return rc;
+    if (!(w.seen & (RF_BIT(F_ct) | RF_BIT(F_ctms))))
         return rf_missing(rf, "create_time_ms");
     if (*first_sym == NULL) {
         rc = rf_resolve(rf, ctx, venue, sym_s, strlen(sym_s), sym);
@@ -1439,7 +1345,7 @@ static int rf_gt_trade_obj(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_v
         return rf_fail(rf, CX_EPARSE, "side must be \"buy\" or \"sell\"", side);
     }
     int64_t exch_ns = 0;
-    if (seen & F_ctms)
+    if (w.seen & RF_BIT(F_ctms))
         rc = futures ? rf_ms_to_ns(rf, ct_ms_u, &exch_ns)
                      : rf_dec_ts(rf, ctms, strlen(ctms), -6, &exch_ns);
     else
@@ -1503,44 +1409,32 @@ static int rf_gt_trades(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
 static int rf_gate_ws(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue venue,
                       int64_t local_ts_ns, struct cx_md_batch *out)
 {
+    enum { K_CHANNEL, K_EVENT, K_RESULT, K_TIME, K_TIME_MS };
+    static const char *const keys[] = {[K_CHANNEL] = "channel", [K_EVENT] = "event",
+                                       [K_RESULT] = "result",   [K_TIME] = "time",
+                                       [K_TIME_MS] = "time_ms"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    enum { K_TIME = 1, K_TIME_MS = 2, K_CHANNEL = 4, K_EVENT = 8, K_RESULT = 16 };
-    unsigned seen = 0;
     uint64_t time_s = 0, time_ms = 0;
     const char *chan = NULL, *event = NULL;
-    const cJSON *result = NULL, *it;
+    const cJSON *result = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "time") == 0) {
-            rc = rf_seen(rf, &seen, K_TIME, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time", &time_s);
-        } else if (strcmp(k, "time_ms") == 0) {
-            rc = rf_seen(rf, &seen, K_TIME_MS, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for time_ms", &time_ms);
-        } else if (strcmp(k, "channel") == 0) {
-            rc = rf_seen(rf, &seen, K_CHANNEL, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for channel", &chan);
-        } else if (strcmp(k, "event") == 0) {
-            rc = rf_seen(rf, &seen, K_EVENT, it);
-            if (rc == 0)
-                rc = rf_string(rf, it, "expected string for event", &event);
-        } else if (strcmp(k, "result") == 0) {
-            rc = rf_seen(rf, &seen, K_RESULT, it);
-            if (rc == 0)
-                result = it;
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case K_TIME: rc = rf_u64(rf, w.it, "expected unsigned integer for time", &time_s); break;
+        case K_TIME_MS:
+            rc = rf_u64(rf, w.it, "expected unsigned integer for time_ms", &time_ms);
+            break;
+        case K_CHANNEL: rc = rf_string(rf, w.it, "expected string for channel", &chan); break;
+        case K_EVENT: rc = rf_string(rf, w.it, "expected string for event", &event); break;
+        case K_RESULT: result = w.it; break;
         }
         if (rc != 0)
             return rc;
     }
-    if (!(seen & K_CHANNEL))
-        return rf_missing(rf, "channel");
-    if (!(seen & K_EVENT))
-        return rf_missing(rf, "event");
+    rc = rf_walk_require(&w, RF_BIT(K_CHANNEL) | RF_BIT(K_EVENT));
+    if (rc != 0)
+        return rc;
     struct rf_out res = {0, CX_MD_KIND_CONTROL, UINT32_MAX};
     if (strcmp(event, "subscribe") == 0 || strcmp(event, "unsubscribe") == 0) {
         rf_done(out, 0, CX_MD_KIND_CONTROL, venue, UINT32_MAX, local_ts_ns);
@@ -1591,7 +1485,7 @@ static int rf_gate_ws(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venue 
         int64_t exch_ns = 0;
         if (time_ms > 0)
             rc = rf_ms_to_ns(rf, time_ms, &exch_ns);
-        else if (seen & K_TIME)
+        else if (w.seen & RF_BIT(K_TIME))
             rc = rf_s_to_ns(rf, time_s, &exch_ns);
         if (rc != 0)
             return rc;
@@ -1605,49 +1499,36 @@ static int rf_gate_rest(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
                         const char *rest_symbol, size_t rest_len, int64_t local_ts_ns,
                         struct cx_md_batch *out)
 {
+    enum { F_id, F_bids, F_asks, F_current, F_update };
+    static const char *const keys[] = {[F_id] = "id", [F_bids] = "bids", [F_asks] = "asks",
+                                       [F_current] = "current", [F_update] = "update"};
     const bool futures = venue == CX_VENUE_GATE_FUTURES;
-    enum { F_id = 1, F_current = 2, F_update = 4, F_asks = 8, F_bids = 16 };
-    unsigned seen = 0;
     uint64_t id = 0;
     const char *current = NULL, *ignored;
     size_t current_n = 0, ignored_n;
-    const cJSON *bids = NULL, *asks = NULL, *it;
+    const cJSON *bids = NULL, *asks = NULL;
     int rc = 0;
-    cJSON_ArrayForEach(it, rf->root)
-    {
-        const char *k = it->string;
-        if (strcmp(k, "id") == 0) {
-            rc = rf_seen(rf, &seen, F_id, it);
-            if (rc == 0)
-                rc = rf_u64(rf, it, "expected unsigned integer for id", &id);
-        } else if (strcmp(k, "current") == 0) {
-            rc = rf_seen(rf, &seen, F_current, it);
-            if (rc == 0)
-                rc = rf_number(rf, it, "expected number for current", &current, &current_n);
-        } else if (strcmp(k, "update") == 0) {
-            rc = rf_seen(rf, &seen, F_update, it);
-            if (rc == 0)
-                rc = rf_number(rf, it, "expected number for update", &ignored, &ignored_n);
-        } else if (strcmp(k, "asks") == 0 || strcmp(k, "bids") == 0) {
-            rc = rf_seen(rf, &seen, k[0] == 'a' ? F_asks : F_bids, it);
-            if (rc == 0) {
-                if (!cJSON_IsArray(it))
-                    rc = rf_fail(rf, CX_ETYPE, "expected array for levels", k);
-                else if (k[0] == 'a')
-                    asks = it;
-                else
-                    bids = it;
-            }
+    struct rf_walk w = rf_walk_start(rf, rf->root, keys, RF_NKEYS(keys));
+    for (int f = rf_next(&w); f != RF_DONE; f = rf_next(&w)) {
+        switch (f) {
+        case F_id: rc = rf_u64(rf, w.it, "expected unsigned integer for id", &id); break;
+        case F_current:
+            rc = rf_number(rf, w.it, "expected number for current", &current, &current_n);
+            break;
+        case F_update:
+            rc = rf_number(rf, w.it, "expected number for update", &ignored, &ignored_n);
+            break;
+        case F_bids:
+        case F_asks:
+            rc = rf_array(rf, w.it, "expected array for levels", f == F_asks ? &asks : &bids);
+            break;
         }
         if (rc != 0)
             return rc;
     }
-    if (!(seen & F_id))
-        return rf_missing(rf, "id");
-    if (!(seen & F_bids))
-        return rf_missing(rf, "bids");
-    if (!(seen & F_asks))
-        return rf_missing(rf, "asks");
+    rc = rf_walk_require(&w, RF_ROWS_BEFORE(F_current));
+    if (rc != 0)
+        return rc;
     struct cx__md_sym sym;
     uint32_t n = 0;
     int64_t exch_ns = 0;
@@ -1665,7 +1546,7 @@ static int rf_gate_rest(struct rf *rf, const struct cx_md_ctx *ctx, enum cx_venu
         if (rc != 0)
             return rc;
     }
-    if (seen & F_current) {
+    if (w.seen & RF_BIT(F_current)) {
         rc = rf_dec_ts(rf, current, current_n, futures ? -9 : -6, &exch_ns);
         if (rc != 0)
             return rc;
@@ -1697,3 +1578,9 @@ int cx_md_decode_gate_ref(const struct cx_md_ctx *ctx, const char *json, size_t 
     rf_free(&rf);
     return rc;
 }
+
+const struct cx_md_decoders cx_ref_decoders = {
+    .binance = cx_md_decode_binance_ref,
+    .hyperliquid = cx_md_decode_hyperliquid_ref,
+    .gate = cx_md_decode_gate_ref,
+};

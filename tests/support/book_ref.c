@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The reference book: the same contract as the fast book (book.c's file comment lists every
- * decision), written to be obviously correct rather than fast. Levels are unsorted arrays
- * searched linearly; the delta buffer is a flat array that shifts down when its oldest message
- * is dropped; the sequencing is spelled out per venue in the words of the venue docs. It shares
- * no code with book.c, so a bug has to be made twice, the same way, to go unnoticed.
- * Used by tests only (STYLE.md I.57); it allocates only in cx_book_ref_new.
+ * The reference book (test oracle, part of cx_testsupport; declared in cx_ref.h): the same
+ * contract as the fast book (src/book/book.c's file comment lists every decision), written to be
+ * obviously correct rather than fast. Levels are unsorted arrays searched linearly; the delta
+ * buffer is a flat array that shifts down when its oldest message is dropped; the sequencing is
+ * spelled out per venue in the words of the venue docs. It shares no code with book.c, so a bug
+ * has to be made twice, the same way, to go unnoticed. Used by tests, fuzzers and benchmarks
+ * only (STYLE.md I.57); it allocates only in cx_book_ref_new.
  */
-#include "cexarb/book.h"
+#include "cx_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
