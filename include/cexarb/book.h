@@ -40,6 +40,13 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: rules, states and types
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: cx_book_rule_for_venue and cx_book_state_name are pure (no state): thread-safe from
+ * any thread; never block, never allocate. */
+
 /** Sequencing rules. */
 enum cx_book_rule {
     CX_BOOK_RULE_BINANCE_SPOT = 0,
@@ -95,6 +102,14 @@ struct cx_book_top {
     int64_t ask_qty_m;     /* quantity at best ask */
 };
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: book lifecycle
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a book has one owner thread (the engine thread for the runtime's and the simulated
+ * venue's books, the calling thread for cx_replay_run's); not thread-safe, nothing locks.
+ * cx_book_apply never blocks and never allocates; cx_book_new allocates (set-up only). */
+
 struct cx_book; /* opaque */
 
 /**
@@ -119,6 +134,14 @@ void cx_book_free(struct cx_book *b);
  * Never allocates. O(k log L) for k levels in the message and L levels on a side.
  */
 int cx_book_apply(struct cx_book *b, const struct cx_md_event *ev, uint32_t n);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: book queries
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the book's owner thread. These only read the book, so several threads may query one
+ * book at once while nothing applies to it; a query concurrent with cx_book_apply is a data race
+ * (no seqlock copy is published yet, STYLE.md F.40). Never block, never allocate. */
 
 /** Current state. */
 enum cx_book_state cx_book_state(const struct cx_book *b);
@@ -145,6 +168,9 @@ int cx_book_level(const struct cx_book *b, enum cx_side side, uint32_t i, int64_
 /* ---------------------------------------------------------------------------------------------
  * MARK: depth walk
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: as the book queries: read-only, the book's owner thread (other threads only while
+ * nothing applies to the book). Never block, never allocate. */
 
 /** Result of walking one side of the book. Doubles are for analytics only. */
 struct cx_book_walk {

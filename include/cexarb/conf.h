@@ -47,6 +47,10 @@ extern "C" {
  * MARK: field tables
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: tables are static and only read, so any number of loads and renders may use one at
+ * once, on any threads. Custom functions, item hooks and checks run synchronously on the thread
+ * that called the load, during it. cx_conf_target and cx_conf_target_const are pure. */
+
 struct cx_conf_field;
 struct cx_conf_ctx;  /* state of one load, handed to custom functions and hooks */
 struct cx_conf_node; /* a node of a parsed document (opaque; valid while the document is) */
@@ -284,6 +288,11 @@ static inline const void *cx_conf_target_const(const struct cx_conf_field *f, co
  * MARK: loading
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: no global state (libyaml keeps its state in the parser of each call): loads into
+ * distinct objs may run on several threads at once. A document, and its nodes, is used by one
+ * thread at a time. Blocking: the _file variants read the file. Loads and cx_conf_doc_open_*
+ * allocate (see each); cx_conf_doc_root never allocates. */
+
 /** Options of a load (all optional; pass NULL for none). */
 struct cx_conf_opts {
     void *user;             /* borrowed: handed to custom functions (cx_conf_user) */
@@ -365,6 +374,12 @@ int cx_conf_load_node(struct cx_conf_doc *doc, const struct cx_conf_node *node, 
 /* ---------------------------------------------------------------------------------------------
  * MARK: inside a load (custom functions, hooks, checks)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the calls that take a ctx only from inside a custom function, item hook or check, on
+ * the thread running that load (a ctx is valid only then); cx_conf_node_kind, _text and _count
+ * follow their document's rule (one thread at a time). Not thread-safe, nothing locks. Never
+ * block; only cx_conf_read_value and cx_conf_read_node may allocate (a scratch element for an
+ * unbounded sequence, freed before they return). */
 
 /** The user pointer of the load's options (NULL when none). */
 void *cx_conf_user(const struct cx_conf_ctx *ctx);
@@ -456,6 +471,9 @@ const struct cx_conf_node *cx_conf_node_get(const struct cx_conf_ctx *ctx,
 /* ---------------------------------------------------------------------------------------------
  * MARK: rendering as JSON
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: thread-safe from any thread when obj is not being changed; an output buffer (struct
+ * cx_conf_json) is written by one thread at a time. Never block, never allocate. */
 
 /** JSON output buffer: text accumulates in buf[0..len), NUL-terminated; once full, is_full
  * is set and further output is dropped. */

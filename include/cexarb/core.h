@@ -25,6 +25,10 @@ extern "C" {
  * MARK: error codes
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: thread-safe, may be called from any thread: the name and message lookups read static
+ * tables, and cx_parse_err_set / cx_parse_err_format touch only the report they are given (one
+ * report must not be written by two threads at once). Never block, never allocate. */
+
 /* X(name, value, message). System errors reuse -errno; project errors start at -4000. */
 #define CX_ERRNO_MAP(X)                                                                        \
     X(EINVAL, -EINVAL, "invalid argument")                                                     \
@@ -118,6 +122,9 @@ size_t cx_parse_err_format(const struct cx_parse_err *err, char *buf, size_t cap
  * MARK: exact decimal fixed point
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: pure functions (no state, no locale): thread-safe, may be called from any thread;
+ * never block, never allocate. */
+
 /** Exponents accepted by the decimal functions: value = mantissa * 10^exp. */
 #define CX_DEC_EXP_MIN (-18)
 #define CX_DEC_EXP_MAX 18
@@ -190,6 +197,9 @@ double cx_dec_to_double(int64_t mantissa, int exp);
 /* ---------------------------------------------------------------------------------------------
  * MARK: time
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: thread-safe, may be called from any thread: cx_time_mono_ns reads CLOCK_MONOTONIC
+ * (clock_gettime), the others are pure. Never block, never allocate. */
 
 #define CX_NS_PER_US INT64_C(1000)
 #define CX_NS_PER_MS INT64_C(1000000)

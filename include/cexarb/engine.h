@@ -31,6 +31,16 @@ extern "C" {
 
 #define CX_ENGINE_MAX_FILES CX_REPLAY_DRV_MAX_FILES
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: backtest run
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the whole run happens on the calling thread, which is the engine thread for the call:
+ * the runtime, the simulated venue, the strategies and the hooks all run there, and the call
+ * blocks on file reads until the data ends. Nothing locks and no global state is kept, so two
+ * runs may proceed on two threads only when they share nothing mutable: each needs its own
+ * cfg->reg (the prescan may add to it), strategy instances and hooks. Allocates at set-up. */
+
 /** A backtest: recorded files through the simulated venue. */
 struct cx_engine_cfg {
     const char *paths[CX_ENGINE_MAX_FILES]; /* borrowed: recordings to replay (merged) */
@@ -68,6 +78,11 @@ int cx_engine_run(const struct cx_engine_cfg *cfg, const struct cx_strategy_ops 
 /* ---------------------------------------------------------------------------------------------
  * MARK: backtest session (engine + store + report)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: as cx_engine_run_many, on the calling thread, plus the session's files: the store
+ * writes from the hooks on that thread (blocking on disk, fsync), and metadata validation and the
+ * report parse JSON with cJSON, whose global last-error rules out a concurrent cJSON parse
+ * (store.h, report.h). Two sessions at once need different directories. */
 
 struct cx_session_opts {
     const char *dir;           /* session directory to create (borrowed) */

@@ -82,6 +82,13 @@ struct cx_registry {
     uint32_t index_cap;          /* power of two */
 };
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: names
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: pure functions over static tables (no mutable state): thread-safe, may be called from
+ * any thread; never block, never allocate. */
+
 /** Venue name used in files and output ("binance_spot", "gate_futures", ...). Never NULL. */
 const char *cx_venue_name(enum cx_venue venue);
 
@@ -93,6 +100,16 @@ int cx_venue_parse(const char *name, size_t n, enum cx_venue *out);
 
 /** Kind name ("spot", "linear_perp", "inverse_perp"). Never NULL. */
 const char *cx_inst_kind_name(enum cx_inst_kind kind);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: registry
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the registry is built at start-up on one thread and is read-only afterwards. Nothing
+ * locks: while anything changes it (cx_registry_add, _refine, the loaders, cx_md_prescan, fee
+ * overrides), no other thread may touch it, since growing moves items and the index. Once it has
+ * stopped changing, cx_registry_find and cx_registry_get only read and may be called from any
+ * number of threads at once. Distinct registries are independent. Never blocks. */
 
 /**
  * Set up an empty registry.
@@ -132,6 +149,17 @@ const struct cx_instrument *cx_registry_get(const struct cx_registry *reg, uint3
  * @return 0; CX_EINVAL for an unknown id; CX_EOVERFLOW if rescaling overflows.
  */
 int cx_registry_refine(struct cx_registry *reg, uint32_t id, int price_exp, int qty_exp);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: loaders
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a loader changes the registry, so it runs under the registry's rule above (start-up,
+ * one thread, no concurrent readers). Loads into distinct registries are independent, with one
+ * exception: the Gate and MEXC loaders parse JSON with cJSON, which records its last parse error
+ * in a process-wide global, so they must not run concurrently with another cJSON parse (as in
+ * store.h and report.h); the YAML loader uses libyaml through cx_conf and shares nothing.
+ * Blocking: they read the whole file. They allocate (file buffer, parse tree, registry growth). */
 
 /**
  * Load instruments from the cexarb YAML instruments file (see data/instruments/binance.yaml and

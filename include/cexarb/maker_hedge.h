@@ -32,6 +32,13 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: parameters
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: cx_mh_params_default and cx_mh_params_validate touch only their arguments: thread-safe,
+ * may be called from any thread. Never block, never allocate. */
+
 /** Strategy parameters (defaults from cx_mh_params_default; ranges in docs/config/maker_hedge.md). */
 struct cx_mh_params {
     uint8_t spot_venue;              /* enum cx_venue of the maker (spot) venue */
@@ -67,6 +74,16 @@ void cx_mh_params_default(struct cx_mh_params *p);
  *         err->msg the allowed range.
  */
 int cx_mh_params_validate(const struct cx_mh_params *p, struct cx_parse_err *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: strategy instance
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: an instance belongs to the engine thread that runs it: its callbacks, cx_mh_summary
+ * and cx_mh_free are called there only. cx_mh_summary writes the instance despite its const
+ * parameter (it sorts the latency samples in place), so it is not even safe next to another
+ * reader. cx_mh_new may run on any thread and allocates; cx_mh_ops (a static table) and
+ * cx_mh_summary_json (pure) are thread-safe from any thread. None of these blocks. */
 
 /** Summary figures of a run (also written to summary.json under "maker_hedge"). */
 struct cx_mh_summary {
@@ -126,6 +143,10 @@ int cx_mh_summary_json(const struct cx_mh_summary *s, char *buf, size_t cap);
 /* ---------------------------------------------------------------------------------------------
  * MARK: configuration and strategy type
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: cx_mh_params_fields and cx_mh_strategy_type return static const tables: thread-safe,
+ * any thread. cx_mh_print_summary goes through cx_mh_summary (it writes the instance), so it runs
+ * on the instance's thread; it writes to `out` (stdio locks it) and may block on it. */
 
 struct cx_conf_field;
 struct cx_strategy_type;

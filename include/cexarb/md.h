@@ -31,6 +31,9 @@ extern "C" {
  * MARK: normalized events
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: events and batches are plain data owned by whoever holds them; cx_md_kind_name is
+ * pure (thread-safe, any thread). Never blocks, never allocates. */
+
 /** Book sides. */
 enum cx_side { CX_SIDE_BID = 0, CX_SIDE_ASK = 1 };
 
@@ -130,6 +133,11 @@ struct cx_md_batch {
  * MARK: decoders
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: thread-compatible: the decoders keep no state of their own, so calls may run on
+ * several threads at once when each has its own batch and error report and the registry in its
+ * ctx has stopped changing (instrument.h). In scan mode (ctx->scan set, by cx_md_prescan) a call
+ * writes the scan table, so one scan table serves one thread. Never block, never allocate. */
+
 /**
  * Decoder context: resolves symbols to instruments. Holds no per-message state.
  * When `scan` is set the decoder does not convert numbers; it records, per instrument symbol,
@@ -219,6 +227,11 @@ struct cx_md_decoders {
 /* ---------------------------------------------------------------------------------------------
  * MARK: readers
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a reader is used by one thread at a time (its decoders are called on that thread);
+ * not thread-safe, nothing locks. Readers on different threads are independent once the registry
+ * they share has stopped changing. cx_md_reader_open and cx_md_reader_next block on file reads;
+ * the accessors and cx_md_err_bucket (pure, any thread) never block. */
 
 /** Recording formats. */
 enum cx_md_format {
@@ -321,6 +334,11 @@ unsigned cx_md_err_bucket(int code);
  * MARK: exponent inference
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: cx_md_prescan adds and refines instruments, so it runs under the registry's start-up
+ * rule (instrument.h): one thread, no concurrent reader of reg. It reads every file on the calling
+ * thread (blocking); it allocates a scan table and one reader at a time (freed before it
+ * returns) and grows the registry when it adds. */
+
 /** What cx_md_prescan decided for one instrument. */
 struct cx_md_prescan_item {
     uint32_t inst_id;      /* registry id */
@@ -364,6 +382,10 @@ int cx_md_prescan(const char *const *paths, uint32_t n, const struct cx_md_reade
 /* ---------------------------------------------------------------------------------------------
  * MARK: k-way merge
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a merge and the readers it holds are used by one thread at a time (cx_md_merge_next
+ * calls cx_md_reader_next); not thread-safe, nothing locks. cx_md_merge_next blocks on the
+ * readers' file reads and never allocates. */
 
 struct cx_md_merge; /* opaque */
 

@@ -57,6 +57,13 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: orders and fills
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: plain data owned by whoever holds it; cx_reject_is_local is pure (thread-safe, any
+ * thread). */
+
 /** Order types. */
 enum cx_ord_type { CX_ORD_LIMIT = 0, CX_ORD_MARKET = 1 };
 
@@ -178,6 +185,9 @@ struct cx_fill {
  * MARK: execution reports
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: reports are fixed-size plain data owned by whoever holds them; cx_exec_type_name is
+ * pure (thread-safe, any thread). Never blocks, never allocates. */
+
 /** What a venue (simulated or live) reports about our orders and accounts. */
 enum cx_exec_type {
     CX_EXEC_ACK = 1,       /* order accepted (resting or about to execute) */
@@ -254,6 +264,10 @@ struct cx_oms_cfg {
  * MARK: money helpers
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: pure functions of their arguments, thread-safe from any thread; cx_position_apply_fill
+ * writes only *pos, so one position is updated by one thread at a time. Never block, never
+ * allocate. */
+
 /**
  * Quote notional of price x quantity for an instrument, at CX_NOTIONAL_EXP, including the
  * contract multiplier: notional = price * qty * multiplier (Gate USDT futures: contracts x
@@ -320,6 +334,11 @@ int cx_position_apply_fill(const struct cx_instrument *inst, struct cx_position 
 /* ---------------------------------------------------------------------------------------------
  * MARK: accounts (balances and margin; used by the simulated venue and by the OMS)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: an account has one owner thread (the engine thread, for the runtime's account mirror
+ * and the simulated venue's accounts); the cx_account_* calls on it are not thread-safe and
+ * nothing locks. cx_account_order_hold reads no account and is pure (thread-safe, any thread).
+ * Never block, never allocate. */
 
 #define CX_ACCOUNT_MAX_ASSETS 16
 #define CX_ACCOUNT_MAX_PERPS 16
@@ -477,6 +496,11 @@ int cx_account_apply_funding(struct cx_account *acct, const struct cx_instrument
 /* ---------------------------------------------------------------------------------------------
  * MARK: order management
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: an OMS has one owner thread (the engine thread); every cx_oms_* call on it, the const
+ * queries included, is made there: not thread-safe, nothing locks. cx_oms_transition_allowed,
+ * cx_ord_status_is_final and the name functions are pure (thread-safe, any thread). Never block;
+ * only cx_oms_new allocates. */
 
 struct cx_oms; /* opaque */
 

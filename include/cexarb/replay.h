@@ -32,6 +32,15 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: replay
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a replay runs entirely on the calling thread (readers, books, opts->check and the
+ * progress callback); no global state, nothing locks. cx_replay_run prescans, so it may change
+ * reg and runs under the registry's start-up rule (instrument.h); it blocks on file reads and
+ * allocates the result, its books and the readers. A result is used by one thread at a time. */
+
 #define CX_REPLAY_MAX_FILES 32
 #define CX_REPLAY_MAX_BOOKS 64
 #define CX_REPLAY_TOP 5
@@ -133,6 +142,15 @@ int cx_replay_run(const char *const *paths, uint32_t n, struct cx_registry *reg,
 
 /** Free a result and its books. NULL is a no-op. */
 void cx_replay_free(struct cx_replay_result *res);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: default registry
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: it fills reg, so the registry's start-up rule applies (instrument.h), and its Gate and
+ * MEXC loaders parse with cJSON, whose last-error global rules out a concurrent cJSON parse. On
+ * failure err->file points to thread-local storage: valid on the calling thread until its next
+ * failing call, and not after that thread exits. Blocking: it reads the files. */
 
 /**
  * Set up the registry the replay uses by default: the bundled Binance YAML plus Gate spot pairs,

@@ -37,6 +37,14 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: statistics
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: no shared state: thread-safe from any thread on inputs nobody is changing. They
+ * allocate only scratch and the returned text; cx_report_print writes to its stream (stdio locks
+ * it) and may block on it. */
+
 /** Seconds in the year used to annualise: crypto venues trade 24 h a day, 365 days a year. */
 #define CX_REPORT_YEAR_S (365 * 86400)
 
@@ -176,6 +184,17 @@ int cx_report_summary_json(const struct cx_report_stats *st, char **out_text, si
  * @param out  borrowed stream; write errors are the caller's to check (ferror).
  */
 void cx_report_print(const struct cx_report_stats *st, FILE *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: HTML report and session directory
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: no state of their own, callable from any thread, but both parse JSON with cJSON
+ * (the HTML writer parses metadata_json and in->strategy_json, cx_report_from_dir also checks
+ * strategy.json), whose last parse error is a process-wide global: never run them concurrently
+ * with another cJSON parse (store.h, the Gate and MEXC instrument loaders). Two threads must not
+ * write one session directory at once (the temporary names are per process). Blocking: they
+ * read and write files. */
 
 /**
  * Write the self-contained HTML report atomically (PATH.tmp.<pid>, then rename): headline

@@ -44,6 +44,11 @@ extern "C" {
  * MARK: circuit breaker
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: a breaker has one owner thread (the engine thread of the strategy that holds it);
+ * cx_risk_breaker_init, _check, _reset and _is_quoting_allowed act on it and are not thread-safe.
+ * The cfg functions, cx_risk_breaker_eval and the name functions are pure (thread-safe, any
+ * thread). Never block, never allocate. */
+
 /** Breaker triggers. Values are also bit positions in trigger masks (1u << trigger). */
 enum cx_risk_trigger {
     CX_RISK_TRIG_NONE = 0,
@@ -193,6 +198,9 @@ const char *cx_risk_breaker_state_name(enum cx_risk_breaker_state state);
  * MARK: dynamic quote offset
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: pure functions (the cfg ones write only the cfg they are given): thread-safe, may be
+ * called from any thread. Never block, never allocate. */
+
 /** Offset parameters (keys `offset.<field>`). */
 struct cx_risk_offset_cfg {
     int32_t base_offset_ticks; /* ticks from the touch before multipliers, [1, 1000], default 2 */
@@ -254,6 +262,10 @@ int cx_risk_quote_prices(int64_t best_bid_m, int64_t best_ask_m, int64_t tick_m,
 /* ---------------------------------------------------------------------------------------------
  * MARK: naked-exposure budget
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: an exposure has one owner thread (the engine thread); init, advance, set and add write
+ * it and are not thread-safe; ns_left and used only read it and belong on the owner thread too
+ * (nothing publishes the struct to other threads). Never block, never allocate. */
 
 /**
  * Integral of |unhedged base quantity| over time for the hedge executor (design.md section 4,
@@ -322,6 +334,10 @@ double cx_risk_exposure_used(const struct cx_risk_exposure *exposure);
 /* ---------------------------------------------------------------------------------------------
  * MARK: pre-trade risk gate
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a gate has one owner thread (the engine thread: the runtime checks every strategy's
+ * orders there); no call is thread-safe, cx_risk_gate_check included (it counts refusals), and
+ * nothing locks. Never block; only cx_risk_gate_new allocates. */
 
 #define CX_RISK_MAX_INST_LIMITS 64  /* per-instrument position limits in one run */
 #define CX_RISK_MAX_ASSET_LIMITS 32 /* per-asset exposure limits in one run */

@@ -90,6 +90,16 @@ struct cx_run_cfg {
     struct cx_run_strategy strategies[CX_RUN_MAX_STRATEGIES];
 };
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: loading, rendering and applying
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: no global state. cx_run_cfg_default, cx_run_cfg_load, cx_run_cfg_to_json and
+ * cx_run_cfg_account_id are thread-safe from any thread for distinct configurations (one being
+ * written is not read elsewhere); cx_run_cfg_load blocks reading the file and checking that the
+ * files it names exist. cx_run_cfg_apply_fees changes the registry, so it runs under the
+ * registry's start-up rule (instrument.h). */
+
 /**
  * Defaults: the bundled Binance BTCUSDT spot + USD-M recordings, a spot account "main" with
  * 0.01 BTC + 2000 USDT and a USD-M account "main" with 2000 USDT at leverage 5, 5 ms constant

@@ -125,6 +125,14 @@ struct cx_rt_strategy {
                                           venue not listed uses its first account */
 };
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: runtime lifecycle
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a runtime is used by one thread at a time (the engine thread); not
+ * thread-safe, nothing locks. cx_rt_new and cx_rt_add_strategy allocate (set-up); cx_rt_start
+ * runs the strategies' on_start and the hooks synchronously on the calling thread. */
+
 struct cx_rt; /* opaque */
 
 /**
@@ -169,6 +177,14 @@ int cx_rt_add_strategy(struct cx_rt *rt, const struct cx_rt_strategy *s, uint16_
  */
 int cx_rt_start(struct cx_rt *rt, int64_t now_ns, const char *start_fields,
                 struct cx_parse_err *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: driver steps
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the engine thread only (the driver calls them); not thread-safe, nothing locks. They
+ * run venue calls, strategy callbacks and hooks synchronously, so they block only when one of
+ * those does (a backtest session's hooks write files); they never allocate (hooks may). */
 
 /** Set the engine clock (never moves backwards: an earlier time is ignored). O(1). */
 void cx_rt_set_now(struct cx_rt *rt, int64_t now_ns);
@@ -235,6 +251,13 @@ void cx_rt_stop(struct cx_rt *rt);
  */
 void cx_rt_finish(struct cx_rt *rt, struct cx_engine_result *out);
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: queries
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the engine thread, like every other call: they return pointers into state the steps
+ * keep changing, and nothing publishes it to other threads. Never block, never allocate. */
+
 /** The run's counters, writable by the driver (venue_messages, events, bad_lines,
  * first_ts_ns). Valid until cx_rt_free. */
 struct cx_engine_result *cx_rt_result(struct cx_rt *rt);
@@ -256,6 +279,12 @@ const struct cx_risk_gate *cx_rt_risk_gate(const struct cx_rt *rt);
 /* ---------------------------------------------------------------------------------------------
  * MARK: replay driver (recorded files, deterministic)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the engine thread. cx_replay_drv_new prescans the files and may change cfg->reg, so it
+ * runs under the registry's start-up rule (instrument.h), before the runtime and venues are built
+ * from it. cx_replay_drv_run drives the runtime on the calling thread, which must be the
+ * runtime's; it blocks on file reads and allocates its readers and merge (freed on return). Not
+ * thread-safe, nothing locks. */
 
 #define CX_REPLAY_DRV_MAX_FILES 16
 

@@ -71,6 +71,9 @@ enum cx_signal_liquidity {
  * MARK: configuration
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: pure functions (cx_signal_cfg_default writes only the cfg it is given): thread-safe,
+ * may be called from any thread. Never block, never allocate. */
+
 /**
  * Analyzer parameters. Keys in docs/config/maker_hedge.md are `signal.<field>`. Boundaries are
  * strict where the text says "<" or ">" (a value exactly at a threshold is in the upper tier, is
@@ -171,6 +174,11 @@ struct cx_signal_stats {
 /* ---------------------------------------------------------------------------------------------
  * MARK: analyzer
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: an analyzer has one owner thread (the engine thread of the strategy that holds it);
+ * cx_signal_init, _fini, _reset, _update and _get_stats are not thread-safe and nothing locks
+ * (the stats pointer is overwritten by the next update). Never block; only cx_signal_init
+ * allocates. */
 
 /** One ring entry (private to src/signal; exposed only so the analyzer can live in caller
  * storage). Returns and basis are stored so eviction subtracts exactly what was added. */
@@ -279,6 +287,9 @@ const struct cx_signal_stats *cx_signal_get_stats(const struct cx_signal *sig);
 /* ---------------------------------------------------------------------------------------------
  * MARK: classification (pure functions)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: pure functions (cfg is only read): thread-safe, may be called from any thread. Never
+ * block, never allocate. */
 
 /**
  * Regime of a trend strength and RSI: TRENDING when trend_pct > cfg->trend_trending_pct;

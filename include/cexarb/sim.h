@@ -40,7 +40,8 @@
  * (time, insertion sequence); the same inputs give the same output. docs/internals/sim.md
  * describes the models, the clocks and every simplification.
  *
- * Threads: a cx_sim is owned by one thread (the engine thread); no function is thread-safe.
+ * Threads: a cx_sim is owned by one thread (the engine thread); no cx_sim_* call on it is
+ * thread-safe. The latency sampler and the funding-rate helpers hold no sim (see their groups).
  * Memory: everything is allocated by cx_sim_new, except each instrument's venue book, which is
  * allocated on the instrument's first market message (or up front with cx_sim_add_book).
  */
@@ -197,6 +198,15 @@ struct cx_sim_stats {
     uint32_t responses_high_water; /* most undelivered responses at once */
 };
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: simulated venue
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a sim has one owner thread (the engine thread, which also drives it through
+ * cx_sim_venue); every call on it, the const queries included, is made there: not thread-safe,
+ * nothing locks. The calls never block; only cx_sim_new, and cx_sim_add_book / cx_sim_on_market
+ * for a book not yet created, allocate. */
+
 struct cx_sim; /* opaque */
 
 /**
@@ -322,6 +332,13 @@ const struct cx_sim_stats *cx_sim_stats(const struct cx_sim *sim);
  */
 int cx_sim_queue_ahead(const struct cx_sim *sim, uint64_t client_id, int64_t *out_qty_m);
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: latency sampling
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: a pure function of cfg and *state (it writes only *state): thread-safe for distinct
+ * states, any thread. Never blocks, never allocates. */
+
 /**
  * Draw one latency sample (also for the engine's own feed-latency modelling).
  * CONSTANT: a_ns. UNIFORM: integer uniform on [a_ns, b_ns]. LOGNORMAL: exp(mu + sigma z) with
@@ -335,6 +352,11 @@ int64_t cx_sim_latency_sample(const struct cx_latency_cfg *cfg, uint64_t *state)
 /* ---------------------------------------------------------------------------------------------
  * MARK: funding-rate histories (src/sim/funding.c)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the helpers keep no state: cx_sim_funding_load_csv (blocking: it reads the file),
+ * cx_sim_funding_file_utc_offset and cx_sim_funding_seek are thread-safe from any thread. A
+ * series is written by one thread at a time (load, fini; two loads need two series), and while a
+ * sim retains its events it must not change at all. */
 
 /**
  * Load a funding-rate history CSV (the format of data/funding-rates/) into a series, for a

@@ -23,8 +23,9 @@
  *  - The first I/O error is sticky: every later writer call returns it and cx_store_err names
  *    the file and the system's reason.
  *
- * Threads: a struct cx_store is owned by one thread (the writer thread of design.md section 4);
- * no function here may be called on the same store from two threads. The reader functions keep
+ * Threads: a struct cx_store is owned by one thread: today the engine thread (the backtest
+ * session writes from the runtime's hooks), later the writer thread of design.md section 4; no
+ * function here may be called on the same store from two threads. The reader functions keep
  * no shared state. cx_store_write_metadata validates with cJSON, whose last-error pointer is a
  * global: do not run it concurrently with another cJSON parse (as for the core loaders). Nothing
  * here is on the hot path: writers format text and may block on disk.
@@ -111,6 +112,12 @@ struct cx_store_pos_row {
 /* ---------------------------------------------------------------------------------------------
  * MARK: writer
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: cx_store_open may run on any thread; the store then belongs to one thread at a time
+ * (today the engine thread) and every other call on it is made there: not thread-safe, nothing
+ * locks. Blocking: the writers go through stdio and may block on disk; cx_store_finish and
+ * cx_store_write_metadata fsync (unless CX_STORE_F_NOSYNC). cx_store_write_metadata parses with
+ * cJSON (see the global last-error caveat above). */
 
 struct cx_store; /* opaque */
 
@@ -261,6 +268,11 @@ int cx_store_finish(struct cx_store *st);
  * MARK: helpers
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: no shared state; thread-safe from any thread, except that two threads of one process
+ * must not cx_store_write_file_atomic the same path at once (the temporary name is per process,
+ * PATH.tmp.<pid>). The file functions block on disk; cx_store_json_str and the enum functions are
+ * pure and never block. */
+
 /**
  * Write a whole file atomically: PATH.tmp.<pid> is written, fsync'ed (unless `sync` is false)
  * and renamed over `path`. On any failure the temporary file is removed and `path` is untouched.
@@ -321,6 +333,10 @@ int cx_store_enum_parse(enum cx_store_enum kind, const char *s, size_t n, int *o
 /* ---------------------------------------------------------------------------------------------
  * MARK: reader
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: no shared state; thread-safe from any thread, each call writing only its own outputs
+ * (a registry, arrays or a session used by one thread at a time). Blocking: they read files; they
+ * allocate what they return. */
 
 /**
  * A session read back from its directory. Caller storage: zero it (or not; cx_store_load

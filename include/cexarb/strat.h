@@ -76,6 +76,10 @@ struct cx_funding {
  * MARK: strategy callbacks
  * ------------------------------------------------------------------------------------------- */
 
+/* Threads: the runtime calls every callback on its engine thread, one at a time (never two at
+ * once, also across the strategies of one runtime), so a strategy's state needs no lock. The
+ * calls are synchronous: a callback that blocks stalls the engine. */
+
 /** Strategy callbacks. Any may be NULL. `self` is the strategy's own state. */
 struct cx_strategy_ops {
     const char *name; /* short type name for logs and metadata ("maker_hedge") */
@@ -103,6 +107,10 @@ struct cx_strategy_ops {
 /* ---------------------------------------------------------------------------------------------
  * MARK: timers (intrusive, in the strategy's own storage)
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: cx_timer_init writes only *t: call it on the strategy's thread (the engine thread)
+ * while the timer is not armed. An armed timer is the runtime's and is touched only on the engine
+ * thread (cx_ctx_timer_*). Never blocks, never allocates. */
 
 /** A timer's callback: `data` is what cx_timer_init was given (usually the strategy's state),
  * ctx the context of the strategy that armed it. */
@@ -138,6 +146,11 @@ static inline void cx_timer_init(struct cx_timer *t, cx_timer_cb cb, void *data)
 /* ---------------------------------------------------------------------------------------------
  * MARK: context
  * ------------------------------------------------------------------------------------------- */
+
+/* Threads: every cx_ctx_* call is made on the engine thread, from inside a callback of the
+ * strategy the context belongs to; not thread-safe, nothing locks. The calls do not block by
+ * themselves, but cx_ctx_log and the order calls run the runtime's hooks synchronously (a
+ * backtest session's hooks write files); only cx_ctx_subscribe allocates. */
 
 /** Subscription flags (cx_ctx_subscribe). */
 #define CX_SUB_BOOK 0x1u   /* maintain the local book and call on_book */

@@ -28,6 +28,15 @@ extern "C" {
 /** Largest parameter struct of any strategy type, bytes (a run config keeps one per strategy). */
 #define CX_STRATEGY_PARAMS_MAX 2048
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: strategy types
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: params_default and params_validate touch only their arguments (thread-safe, any
+ * thread). create may run on any thread; the instance then belongs to the engine thread that runs
+ * it, and destroy, summary_json, print_summary and needs_attention are called there only (they
+ * may write the instance: maker_hedge's summaries sort its samples in place). */
+
 /** One strategy type. Every function pointer is set. */
 struct cx_strategy_type {
     const char *name;                          /* the `type:` / `strategy:` name in configs */
@@ -52,6 +61,13 @@ struct cx_strategy_type {
     /** Whether the run ended needing a person (a hedge failed...): the CLI exits 4. */
     bool (*needs_attention)(void *self);
 };
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: catalogue
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the catalogue is a static const table: thread-safe, may be called from any thread.
+ * Never block, never allocate. */
 
 /**
  * The type called name[0..n).

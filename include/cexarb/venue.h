@@ -30,6 +30,15 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: venue interface
+ * ------------------------------------------------------------------------------------------- */
+
+/* Threads: the runtime calls every member (requests, clock and queries alike) on its engine
+ * thread, one call at a time, so an implementation needs no lock for the runtime's sake and none
+ * of its calls is thread-safe. The calls run inside the engine loop, so a call that blocks
+ * stalls the engine; the simulated venue's never block. */
+
 /** A venue's operations. `impl` is the venue's own state (a struct cx_sim *, an adapter). */
 struct cx_venue_ops {
     const char *name; /* "sim", "binance_spot", ... for logs */
