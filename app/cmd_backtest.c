@@ -232,13 +232,7 @@ int cx_cmd_backtest(int argc, char **argv)
         stage = "cannot load instruments";
         goto out;
     }
-    memset(&ecfg, 0, sizeof ecfg);
-    for (uint32_t i = 0; i < cfg.n_files && i < CX_ENGINE_MAX_FILES; i++)
-        ecfg.paths[ecfg.n_paths++] = cfg.files[i];
-    ecfg.reg = &reg;
-    ecfg.sim = cfg.sim;
-    ecfg.risk = cfg.risk;
-    ecfg.sample_interval_ns = cfg.sample_interval_ns;
+    cx_run_cfg_engine(&cfg, &reg, &ecfg);
     rc = setup_funding(&cfg, &reg, &ecfg.sim, &series, &err);
     if (rc != 0) {
         stage = "backtest.funding";

@@ -81,11 +81,7 @@ static const struct cx_strategy_ops k_jt = {.name = "bench_join_touch", .on_star
 
 static void base_cfg(struct cx_engine_cfg *e, struct cx_registry *reg, struct cx_run_cfg *c)
 {
-    memset(e, 0, sizeof *e);
-    for (uint32_t i = 0; i < c->n_files; i++)
-        e->paths[e->n_paths++] = c->files[i];
-    e->reg = reg;
-    e->sim = c->sim;
+    cx_run_cfg_engine(c, reg, e);
 }
 
 static int load_reg(struct cx_registry *reg)

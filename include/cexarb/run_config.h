@@ -23,6 +23,7 @@
 #define CEXARB_RUN_CONFIG_H
 
 #include "cexarb/core.h"
+#include "cexarb/engine.h"
 #include "cexarb/instrument.h"
 #include "cexarb/risk.h"
 #include "cexarb/sim.h"
@@ -134,6 +135,17 @@ int cx_run_cfg_load(struct cx_run_cfg *c, const char *path, const char *data_dir
  * Thread-safe, never allocates.
  */
 int cx_run_cfg_to_json(const struct cx_run_cfg *c, char *buf, size_t cap);
+
+/**
+ * The engine configuration of a backtest of this run: the files, the simulated venue (its
+ * accounts are the run's), the risk limits and the sampling; funding schedules are not set
+ * (they need the registry's perps: the CLI adds them).
+ * @param reg  retained by *out (the run's registry).
+ * @param out  overwritten; out->paths point into c->files (c must outlive *out).
+ * Never allocates.
+ */
+void cx_run_cfg_engine(const struct cx_run_cfg *c, struct cx_registry *reg,
+                       struct cx_engine_cfg *out);
 
 /**
  * Apply the run's fee overrides to a registry.

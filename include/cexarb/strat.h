@@ -175,6 +175,7 @@ struct cx_ctx_ops {
     int64_t (*balance)(const struct cx_ctx *ctx, uint16_t account_id, const char *asset);
     int64_t (*account_position)(const struct cx_ctx *ctx, uint16_t account_id, uint32_t inst_id);
     void (*log)(struct cx_ctx *ctx, const char *event, const char *json_fields);
+    void (*error)(struct cx_ctx *ctx, const char *msg, const char *detail);
     void (*stop)(struct cx_ctx *ctx);
 };
 
@@ -332,6 +333,18 @@ static inline int64_t cx_ctx_account_position(const struct cx_ctx *ctx, uint16_t
 static inline void cx_ctx_log(struct cx_ctx *ctx, const char *event, const char *json_fields)
 {
     ctx->ops->log(ctx, event, json_fields);
+}
+
+/**
+ * Say why on_start is about to fail, for the error the user sees ("instrument not found",
+ * "venues.spot: binance_spot ETHUSDT"): the runtime reports it with the strategy's name and
+ * the code on_start returns.
+ * @param msg     static text (retained, never freed).
+ * @param detail  borrowed, copied (truncated to 63 bytes), may be NULL.
+ */
+static inline void cx_ctx_error(struct cx_ctx *ctx, const char *msg, const char *detail)
+{
+    ctx->ops->error(ctx, msg, detail);
 }
 
 /** Ask the engine to stop the run after this callback (every strategy's on_stop still runs). */

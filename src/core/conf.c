@@ -1079,8 +1079,10 @@ void cx_conf_node_pair(const struct cx_conf_ctx *ctx, const struct cx_conf_node 
         *out_value = cn(v);
 }
 
-const struct cx_conf_node *cx_conf_node_key(const struct cx_conf_ctx *ctx,
-                                            const struct cx_conf_node *map, const char *name)
+/* The pair of `map` whose key reads `name`: its key (want_key) or its value; NULL when none. */
+static const struct cx_conf_node *find_pair(const struct cx_conf_ctx *ctx,
+                                            const struct cx_conf_node *map, const char *name,
+                                            bool want_key)
 {
     uint32_t n = cx_conf_node_count(map);
     for (uint32_t i = 0; name != NULL && i < n; i++) {
@@ -1088,23 +1090,21 @@ const struct cx_conf_node *cx_conf_node_key(const struct cx_conf_ctx *ctx,
         cx_conf_node_pair(ctx, map, i, &k, &v);
         const char *text = cx_conf_node_text(k, NULL);
         if (text != NULL && strcmp(text, name) == 0)
-            return k;
+            return want_key ? k : v;
     }
     return NULL;
+}
+
+const struct cx_conf_node *cx_conf_node_key(const struct cx_conf_ctx *ctx,
+                                            const struct cx_conf_node *map, const char *name)
+{
+    return find_pair(ctx, map, name, true);
 }
 
 const struct cx_conf_node *cx_conf_node_get(const struct cx_conf_ctx *ctx,
                                             const struct cx_conf_node *map, const char *name)
 {
-    uint32_t n = cx_conf_node_count(map);
-    for (uint32_t i = 0; name != NULL && i < n; i++) {
-        const struct cx_conf_node *k, *v;
-        cx_conf_node_pair(ctx, map, i, &k, &v);
-        const char *text = cx_conf_node_text(k, NULL);
-        if (text != NULL && strcmp(text, name) == 0)
-            return v;
-    }
-    return NULL;
+    return find_pair(ctx, map, name, false);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -1268,3 +1268,15 @@ uint16_t cx_run_cfg_account_id(const struct cx_run_cfg *c, const struct cx_run_s
             return (uint16_t)(a + 1);
     return 0;
 }
+
+void cx_run_cfg_engine(const struct cx_run_cfg *c, struct cx_registry *reg,
+                       struct cx_engine_cfg *out)
+{
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < c->n_files && i < CX_ENGINE_MAX_FILES; i++)
+        out->paths[out->n_paths++] = c->files[i];
+    out->reg = reg;
+    out->sim = c->sim;
+    out->risk = c->risk;
+    out->sample_interval_ns = c->sample_interval_ns;
+}

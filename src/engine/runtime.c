@@ -38,6 +38,8 @@ struct rt_strategy {
     char name[32];                      /* instance name */
     uint16_t default_account[CX_VENUE_COUNT]; /* account per venue kind (0 = none) */
     struct cx_position *positions;      /* [n_inst]: this strategy's own positions */
+    const char *err_msg;                /* cx_ctx_error: why on_start fails (static) */
+    char err_detail[64];                /* its detail */
     int64_t refusals_ns;                /* engine time of the refusals counted below */
     uint32_t refusals;                  /* local rejects at refusals_ns */
     bool stopped;                       /* on_stop returned: no more callbacks */
@@ -463,6 +465,13 @@ static void ctx_log(struct cx_ctx *ctx, const char *event, const char *json_fiel
     rt_log(s->rt, s, event, json_fields);
 }
 
+static void ctx_error(struct cx_ctx *ctx, const char *msg, const char *detail)
+{
+    struct rt_strategy *s = strat_of(ctx);
+    s->err_msg = msg;
+    snprintf(s->err_detail, sizeof s->err_detail, "%s", detail != NULL ? detail : "");
+}
+
 static void ctx_stop(struct cx_ctx *ctx)
 {
     strat_of(ctx)->rt->stop_requested = true;
@@ -485,6 +494,7 @@ static const struct cx_ctx_ops k_ctx_ops = {
     .balance = ctx_balance,
     .account_position = ctx_account_position,
     .log = ctx_log,
+    .error = ctx_error,
     .stop = ctx_stop,
 };
 
@@ -794,9 +804,14 @@ int cx_rt_start(struct cx_rt *rt, int64_t now_ns, const char *start_fields,
         int rc = s->ops->on_start(s->self, &s->ctx);
         rt->in_start = false;
         if (rc != 0) {
-            char detail[64];
-            snprintf(detail, sizeof detail, "strategy %s", s->name);
-            return cfg_fail(err, rc, "on_start failed", detail);
+            char detail[sizeof s->name + sizeof s->err_detail + 16];
+            if (s->err_detail[0] != '\0')
+                snprintf(detail, sizeof detail, "strategy %s: %s", s->name, s->err_detail);
+            else
+                snprintf(detail, sizeof detail, "strategy %s", s->name);
+            return cfg_fail(err, rc,
+                            s->err_msg != NULL ? s->err_msg : "the strategy could not start",
+                            detail);
         }
         flush_deferred(rt);
     }

@@ -548,6 +548,15 @@ static int mh_on_start(void *self, struct cx_ctx *ctx)
         snprintf(m->buf, sizeof m->buf, "\"spot\":\"%s\",\"perp\":\"%s\"", m->p.spot_symbol,
                  m->p.perp_symbol);
         cx_ctx_log(ctx, "error_unknown_instrument", m->buf);
+        char what[64];
+        bool spot = m->spot == UINT32_MAX;
+        snprintf(what, sizeof what, "%s: %s %s", spot ? "venues.spot" : "venues.perp",
+                 cx_venue_name((enum cx_venue)(spot ? m->p.spot_venue : m->p.perp_venue)),
+                 spot ? m->p.spot_symbol : m->p.perp_symbol);
+        cx_ctx_error(ctx,
+                     "unknown instrument: neither the instruments files nor the data files have "
+                     "it (add it with instruments:, or replay a recording of it)",
+                     what);
         return CX_ESYMBOL;
     }
     m->spot_in = cx_ctx_instrument(ctx, m->spot);

@@ -148,11 +148,7 @@ static void run(double size_usd, struct watch *w, struct cx_mh_summary *sum,
     struct cx_mh *mh;
     assert_int_equal(cx_mh_new(&mh, MH(&c), &err), 0);
     static struct cx_engine_cfg e;
-    memset(&e, 0, sizeof e);
-    for (uint32_t i = 0; i < c.n_files; i++)
-        e.paths[e.n_paths++] = c.files[i];
-    e.reg = &reg;
-    e.sim = c.sim;
+    cx_run_cfg_engine(&c, &reg, &e);
     memset(w, 0, sizeof *w);
     w->spot = cx_registry_find(&reg, CX_VENUE_BINANCE_SPOT, "BTCUSDT", 7)->id;
     const struct cx_instrument *perp = cx_registry_find(&reg, CX_VENUE_BINANCE_USDM, "BTCUSDT", 7);

@@ -432,11 +432,7 @@ static struct run *run_mh(const struct cx_run_cfg *c)
     if (rc != 0)
         fail_err("cx_mh_new", rc, &err);
     struct cx_engine_cfg ecfg;
-    memset(&ecfg, 0, sizeof ecfg);
-    for (uint32_t i = 0; i < c->n_files; i++)
-        ecfg.paths[ecfg.n_paths++] = c->files[i];
-    ecfg.reg = &reg;
-    ecfg.sim = c->sim;
+    cx_run_cfg_engine(c, &reg, &ecfg);
     struct cx_engine_hooks hooks = {
         .arg = r, .on_order = hook_order, .on_log = hook_log, .on_end = hook_end};
     int64_t t0 = cx_time_mono_ns();

@@ -891,11 +891,7 @@ static void run_mh(bool with_neighbour, struct cx_mh_summary *sum, struct cx_eng
     uint32_t spot, perp;
     load_binance(&reg, &spot, &perp);
     static struct cx_engine_cfg e;
-    memset(&e, 0, sizeof e);
-    for (uint32_t i = 0; i < c.n_files; i++)
-        e.paths[e.n_paths++] = c.files[i];
-    e.reg = &reg;
-    e.sim = c.sim;
+    cx_run_cfg_engine(&c, &reg, &e);
     struct cx_parse_err err = {0};
     struct cx_mh *mh = NULL;
     assert_int_equal(cx_mh_new(&mh, MH(&c), &err), 0);
