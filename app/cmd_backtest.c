@@ -301,6 +301,12 @@ int cx_cmd_backtest(int argc, char **argv)
                 "cexarb backtest: ERROR: %llu venue fill(s) could not be applied to the order book "
                 "of record (see error_fill_not_applied in events.log); positions are suspect\n",
                 (unsigned long long)res.fill_errors);
+    if (res.unfed_books > 0)
+        fprintf(stderr,
+                "cexarb backtest: WARNING: %llu instrument(s) a strategy subscribed to got no market "
+                "data from the replayed files (no_market_data in events.log): check the symbols "
+                "and backtest.files\n",
+                (unsigned long long)res.unfed_books);
     if (res.risk_refusals > 0 && !json)
         fprintf(stderr,
                 "cexarb backtest: note: the pre-trade risk limits refused %llu order(s) "

@@ -97,6 +97,8 @@ struct cx_engine_result {
     uint64_t unknown_reports;  /* execution reports for orders the OMS does not know
                                   (journalled as error_unknown_order_report) */
     uint64_t md_ignored;       /* local messages of instruments no strategy subscribed to */
+    uint64_t unfed_books;      /* subscribed instruments that never got a market message
+                                  (journalled as no_market_data: wrong symbol or files?) */
 };
 
 /** An account of the run (its balances come from the venue at cx_rt_start). */

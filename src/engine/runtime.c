@@ -1170,6 +1170,17 @@ void cx_rt_stop(struct cx_rt *rt)
 
 void cx_rt_finish(struct cx_rt *rt, struct cx_engine_result *out)
 {
+    /* A book some strategy asked for that never got a message: the run was not what the
+     * configuration meant (a symbol with no data in the files). Say so. */
+    for (uint32_t i = 0; i < rt->n_inst; i++) {
+        if (rt->books[i].book == NULL || rt->books[i].is_live)
+            continue;
+        const struct cx_instrument *in = cx_registry_get(rt->reg, i);
+        snprintf(rt->log_buf, sizeof rt->log_buf, "\"inst_id\":%u,\"venue\":\"%s\",\"symbol\":\"%s\"",
+                 i, in ? cx_venue_name((enum cx_venue)in->venue) : "", in ? in->symbol : "");
+        rt_log(rt, NULL, "no_market_data", rt->log_buf);
+        rt->res.unfed_books++;
+    }
     struct cx_perf_sample last;
     if (take_sample(rt, &last)) {
         if (rt->res.initial.ts_ns == 0)

@@ -107,6 +107,30 @@ static void test_backtest_errors(void **state)
     expect("backtest a.yaml b.yaml", 2, (const char *const[]){"only one CONFIG", NULL});
 }
 
+/* A symbol the instruments know but the files have no data for: the run completes, and the
+ * user is told that a strategy never saw its book instead of reading an empty run as a quiet
+ * market. */
+static void test_symbol_without_data(void **state)
+{
+    (void)state;
+    write_file("eth.yaml",
+               "instruments:\n"
+               "  - {venue: binance_spot, symbol: ETHUSDT, kind: spot, base: ETH, quote: USDT,\n"
+               "     price_exp: -8, qty_exp: -8, tick: \"0.01\", lot: \"0.0001\",\n"
+               "     min_notional: \"5\", maker_fee: \"0.001\", taker_fee: \"0.001\"}\n");
+    char text[512], args[512];
+    snprintf(text, sizeof text, "instruments: %s/eth.yaml\nvenues: {spot: {symbol: ETHUSDT}}\n",
+             g_dir);
+    write_file("eth_run.yaml", text);
+    snprintf(args, sizeof args, "backtest %s/eth_run.yaml --out %s/s2", g_dir, g_dir);
+    expect(args, 0, (const char *const[]){"WARNING", "no market data", NULL});
+    snprintf(args, sizeof args,
+             "grep -q '\"event\":\"no_market_data\",\"inst_id\":[0-9]*,\"venue\":\"binance_spot\","
+             "\"symbol\":\"ETHUSDT\"' %s/s2/events.log",
+             g_dir);
+    assert_int_equal(WEXITSTATUS(system(args)), 0);
+}
+
 static void test_other_commands(void **state)
 {
     (void)state;
@@ -120,6 +144,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backtest_errors),
+        cmocka_unit_test(test_symbol_without_data),
         cmocka_unit_test(test_other_commands),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
