@@ -3,7 +3,7 @@
 # Installs the Debian 12 packages cexarb needs to build, test and benchmark, but only those
 # that are missing. Idempotent; runs apt-get directly as root and through sudo otherwise.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
+pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
       zlib1g-dev libcjson-dev libyaml-dev libjsmn-dev libcmocka-dev
       g++ libsimdjson-dev libssl-dev)
 missing=()

@@ -400,6 +400,83 @@ static int emit_level(struct inj *j, bool *first, int64_t price_m, int64_t qty_m
     return rc;
 }
 
+/* Replaces the JSON string value of `key` ("b", "B", "a", "A") in the line being written. */
+static int replace_value(struct inj *j, const char *key, const char *val, int vn)
+{
+    char pat[8];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *s = j->out.p;
+    const char *at = NULL;
+    for (size_t i = 0; i + strlen(pat) <= j->out.n; i++)
+        if (memcmp(s + i, pat, strlen(pat)) == 0) {
+            at = s + i;
+            break;
+        }
+    if (at == NULL)
+        return CX_EPARSE;
+    size_t b = (size_t)(at - s) + strlen(pat);
+    size_t e = b;
+    while (e < j->out.n && s[e] != '"')
+        e++;
+    if (e == j->out.n)
+        return CX_EPARSE;
+    size_t tail = j->out.n - e;
+    int rc = buf_reserve(&j->out, j->out.n - (e - b) + (size_t)vn + 1);
+    if (rc != 0)
+        return rc;
+    memmove(j->out.p + b + (size_t)vn, j->out.p + e, tail);
+    memcpy(j->out.p + b, val, (size_t)vn);
+    j->out.n = b + (size_t)vn + tail;
+    return 0;
+}
+
+/* A bookTicker line while an edit is active: the edited side shows the edited book's best
+ * level (the edge level when one is added, else the first original level not hidden). */
+static int rewrite_ticker(struct inj *j, const char *line, size_t len, bool *out_done)
+{
+    *out_done = false;
+    j->out.n = 0;
+    for (int side = 0; side < 2; side++) {
+        const struct cx_inject_edit *e = j->side[side].active;
+        if (e == NULL)
+            continue;
+        int64_t p = 0, q = 0;
+        if (e->add_edge_level) {
+            p = e->edge_price_m;
+            q = e->edge_qty_m;
+        } else {
+            uint32_t depth = cx_book_depth(j->book, (enum cx_side)side);
+            for (uint32_t i = 0; i < depth; i++) {
+                if (cx_book_level(j->book, (enum cx_side)side, i, &p, &q) != 0)
+                    return CX_ESTATE;
+                if (!better(side, p, e->edge_price_m))
+                    break;
+            }
+        }
+        if (j->out.n == 0) {
+            int rc = buf_append(&j->out, line, len);
+            if (rc == 0)
+                rc = buf_append(&j->out, "\n", 1);
+            if (rc != 0)
+                return rc;
+        }
+        char ps[48], qs[48];
+        int pn = cx_dec_format(p, j->in->price_exp, CX_DEC_FIXED, ps, sizeof ps);
+        int qn = cx_dec_format(q, j->in->qty_exp, CX_DEC_FIXED, qs, sizeof qs);
+        if (pn < 0 || qn < 0)
+            return pn < 0 ? pn : qn;
+        int rc = replace_value(j, side == CX_SIDE_BID ? "b" : "a", ps, pn);
+        if (rc == 0)
+            rc = replace_value(j, side == CX_SIDE_BID ? "B" : "A", qs, qn);
+        if (rc != 0)
+            return rc;
+        *out_done = true;
+    }
+    if (*out_done)
+        j->rep.edited_tickers++;
+    return 0;
+}
+
 /* Computes the side's new deviation set and the union with the old one. */
 static int side_plan(struct inj *j, int side)
 {
@@ -703,6 +780,14 @@ int cx_inject_depth(const char *in_path, const char *out_path, struct cx_registr
                         goto done;
                     rewritten = true;
                     j->rep.edited_messages++;
+                }
+            } else if (batch->kind == CX_MD_KIND_BBO && j->book != NULL &&
+                       (j->side[0].active != NULL || j->side[1].active != NULL)) {
+                rc = rewrite_ticker(j, line.p, line.n, &rewritten);
+                if (rc != 0) {
+                    inj_fail(err, rc, "cannot rewrite a bookTicker", in_path, (int64_t)line_no,
+                             0);
+                    goto done;
                 }
             }
             have = cx_md_reader_next(r, &batch, err);

@@ -13,6 +13,10 @@
  * the side never empties. When it ends, the next depth message puts back the original levels.
  * Invariant, checked by cx_inject_replay: after every message the edited book equals the
  * original book except at the prices of the active edits, so it stays in sequence and uncrossed.
+ * bookTicker messages that arrive while an edit of a side is active show that side's best level
+ * of the edited book (the edge) instead of the recorded one, so the best bid/offer stream tells
+ * the same story as the depth stream (a strategy or a venue reading the bookTicker sees the
+ * spike too).
  *
  * To know which levels exist the original file is replayed alongside the copying with
  * cx_md_reader and cx_book. Edited levels are written with cx_dec_format(CX_DEC_FIXED) at the
@@ -68,6 +72,7 @@ struct cx_inject_report {
     uint64_t levels_written;  /* level entries written by the edits (deletions, edge levels,
                                  restorations) */
     uint32_t max_line_bytes;  /* longest line written, bytes */
+    uint64_t edited_tickers;  /* bookTicker messages rewritten to the edited book's touch */
 };
 
 /**

@@ -54,6 +54,8 @@ struct cx_engine_cfg {
     bool strict;                   /* stop at the first malformed line */
     int64_t end_drain_ns;          /* after the data ends, keep delivering venue responses for
                                       this long (cancels sent in on_stop); 0 = 5 s */
+    int64_t venue_window_ns;       /* venue-time reordering window (cx_replay_drv_cfg); 0 = 1 s,
+                                      < 0 = none */
 };
 
 /**

@@ -123,6 +123,19 @@ static inline bool cx_reject_is_local(enum cx_reject r)
     return r == CX_REJ_RISK || (r >= CX_REJ_RISK_TICK && r < CX_REJ_COUNT);
 }
 
+/** What justified a fill (simulated venues say; live venues leave 0). */
+enum cx_fill_evidence {
+    CX_FILL_EV_NONE = 0,        /* not told (live venues) */
+    CX_FILL_EV_TAKER_WALK,      /* taker: walked the venue's levels from its touch */
+    CX_FILL_EV_TRADE_THROUGH,   /* maker: a print traded through our price */
+    CX_FILL_EV_TRADE_QUEUE,     /* maker: a print at our price consumed the queue ahead */
+    CX_FILL_EV_BOOK_CROSS,      /* maker: the venue's touch crossed our price */
+    CX_FILL_EV_COUNT
+};
+
+/** Lower-case name of an evidence kind ("taker_walk", ...); "unknown" when out of range. */
+const char *cx_fill_evidence_name(enum cx_fill_evidence e);
+
 /** Liquidity flag of a fill. */
 enum cx_liquidity { CX_LIQ_MAKER = 0, CX_LIQ_TAKER = 1 };
 
@@ -172,13 +185,17 @@ struct cx_fill {
     uint8_t side;             /* enum cx_side of the order (BID = bought) */
     uint8_t liquidity;        /* enum cx_liquidity */
     uint8_t fee_asset;        /* 0 = quote currency (the only mode today) */
-    uint8_t pad;              /* zero */
+    uint8_t evidence;         /* enum cx_fill_evidence: what justified it (0 = not told) */
     int64_t price_m;          /* execution price at price_exp */
     int64_t qty_m;            /* executed quantity at qty_exp */
     int64_t fee;              /* fee in quote at CX_NOTIONAL_EXP; negative = rebate received */
     int64_t exch_ts_ns;       /* time of the execution at the venue */
     int64_t local_ts_ns;      /* time the strategy learned of it */
     int64_t latency_ns;       /* local_ts_ns - order creation time (send to fill report) */
+    int64_t venue_bid_m;      /* the venue's best bid when it executed, price_exp (0 = unknown) */
+    int64_t venue_ask_m;      /* the venue's best ask then (0 = unknown) */
+    int64_t book_age_ns;      /* how old the venue's view of the book was then: venue time minus
+                                 the time of the message the touch came from (-1 = unknown) */
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -221,6 +238,8 @@ struct cx_exec_report {
     int64_t deliver_ns;      /* when the runtime learns it (engine clock) */
     int64_t amount;          /* FUNDING: quote @ CX_NOTIONAL_EXP, received > 0 */
     int64_t rate_ppb;        /* FUNDING: the rate applied, ppb (0.01 % = 100000) */
+    int64_t book_age_ns;     /* ACK, REJECT: how old the venue's view of the book was when it
+                                decided (-1 = unknown, live venues) */
     struct cx_fill fill;     /* FILL */
 };
 

@@ -298,6 +298,10 @@ struct cx_replay_drv_cfg {
     bool strict;                /* stop at the first malformed line */
     int64_t end_drain_ns;       /* after the data ends, keep running the venues for this long
                                    (cancels sent in on_stop); 0 = 5 s */
+    int64_t venue_window_ns;    /* the venue side is handed out in venue-time order: each
+                                   message after the files were read this far past it (a
+                                   later one is processed at once and counted late); 0 = 1 s,
+                                   < 0 = none (file order) */
     /** The venue side of the feed: each message again, in venue-time order, with its venue
      * time on the local clock (the simulated venue's cx_sim_on_market). NULL: not fed. */
     int (*venue_md)(void *arg, const struct cx_md_batch *b, int64_t venue_ns);

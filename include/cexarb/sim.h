@@ -194,6 +194,8 @@ struct cx_sim_stats {
     uint64_t trades;               /* trade events seen */
     uint64_t books;                /* venue books created */
     uint64_t response_overflow;    /* responses lost because max_responses was full */
+    uint64_t bbo_updates;          /* bookTicker messages kept as the venue's touch source */
+    uint64_t used_overflow;        /* taken-liquidity entries dropped (table full) */
     uint32_t orders_high_water;    /* most order slots in use at once */
     uint32_t responses_high_water; /* most undelivered responses at once */
 };

@@ -155,6 +155,8 @@ static inline void cx_timer_init(struct cx_timer *t, cx_timer_cb cb, void *data)
 /** Subscription flags (cx_ctx_subscribe). */
 #define CX_SUB_BOOK 0x1u   /* maintain the local book and call on_book */
 #define CX_SUB_TRADES 0x2u /* call on_trade for its public trades */
+#define CX_SUB_BBO 0x4u    /* also call on_book after each best bid/offer message (bookTicker)
+                              that moves the touch: cx_ctx_top is fresher than the depth book */
 
 /** The runtime's implementation of the context calls (see the wrappers below for contracts). */
 struct cx_ctx_ops {
@@ -166,6 +168,7 @@ struct cx_ctx_ops {
     void (*timer_stop)(struct cx_ctx *ctx, struct cx_timer *t);
     int (*subscribe)(struct cx_ctx *ctx, uint32_t inst_id, unsigned flags);
     const struct cx_book *(*book)(const struct cx_ctx *ctx, uint32_t inst_id);
+    bool (*top)(const struct cx_ctx *ctx, uint32_t inst_id, struct cx_book_top *out);
     const struct cx_instrument *(*instrument)(const struct cx_ctx *ctx, uint32_t inst_id);
     uint32_t (*find_instrument)(const struct cx_ctx *ctx, enum cx_venue venue,
                                 const char *symbol);
@@ -263,6 +266,18 @@ static inline int cx_ctx_subscribe(struct cx_ctx *ctx, uint32_t inst_id, unsigne
 static inline const struct cx_book *cx_ctx_book(const struct cx_ctx *ctx, uint32_t inst_id)
 {
     return ctx->ops->book(ctx, inst_id);
+}
+
+/**
+ * The freshest touch the runtime knows of a subscribed instrument: the last best bid/offer
+ * message (bookTicker) when it is newer than the depth book (its update id above the book's
+ * last), else the depth book's top. The same rule as the simulated venue's (sim.h).
+ * @return true with *out when the depth book is SYNCED and both sides are known; false
+ *         otherwise (*out zeroed): do not quote on it.
+ */
+static inline bool cx_ctx_top(const struct cx_ctx *ctx, uint32_t inst_id, struct cx_book_top *out)
+{
+    return ctx->ops->top(ctx, inst_id, out);
 }
 
 /** Instrument metadata (NULL for an unknown id). Valid for the run. */

@@ -32,7 +32,8 @@ int cx_engine_run_many(const struct cx_engine_cfg *cfg, const struct cx_rt_strat
     struct cx_replay_drv_cfg dcfg = {.n_paths = cfg->n_paths,
                                      .reg = cfg->reg,
                                      .strict = cfg->strict,
-                                     .end_drain_ns = cfg->end_drain_ns};
+                                     .end_drain_ns = cfg->end_drain_ns,
+                                     .venue_window_ns = cfg->venue_window_ns};
     memcpy(dcfg.paths, cfg->paths, sizeof dcfg.paths);
     int rc = cx_replay_drv_new(&drv, &dcfg, err);
     if (rc != 0)

@@ -8,7 +8,7 @@
  * own events, the timers and the samples strictly by time, with the tie order written out in
  * one place (run_loop) and pinned by tests/unit/test_engine_ties.c.
  */
-#include "cexarb/runtime.h"
+#include "engine_int.h"
 
 #include "cexarb/md.h"
 
@@ -26,7 +26,13 @@ struct cx_replay_drv {
     struct cx_replay_drv_cfg cfg;      /* copy (paths borrowed) */
     struct cx_md_prescan_report pre;   /* per-file clock offsets, inferred instruments */
     struct cursor local, venue;
+    struct cx__venue_order vo;         /* the venue side in venue-time order */
 };
+
+/* Ring sizes of the venue-order buffer: a second of the bundled data is a few thousand events
+ * (a full snapshot is 10,000); a message that finds the ring full leaves early (counted). */
+#define VO_CAP_EVENTS (1u << 16)
+#define VO_CAP_ITEMS (1u << 14)
 
 static int cursor_open(struct cursor *cur, const struct cx_replay_drv_cfg *cfg,
                        bool venue_clock, const struct cx_md_prescan_report *pre,
@@ -94,6 +100,7 @@ void cx_replay_drv_free(struct cx_replay_drv *d)
         return;
     cursor_close(&d->local, NULL);
     cursor_close(&d->venue, NULL);
+    cx__venue_order_fini(&d->vo);
     free(d);
 }
 
@@ -120,11 +127,26 @@ static int64_t min64(int64_t a, int64_t b)
 static int run_loop(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_parse_err *err)
 {
     struct cursor *local = &d->local, *venue = &d->venue;
+    struct cx__venue_order *vo = &d->vo;
     struct cx_engine_result *res = cx_rt_result(rt);
+    int64_t window = d->cfg.venue_window_ns;
     int rc = 0;
     while (rc == 0 && !cx_rt_stop_requested(rt) &&
-           (local->pending != NULL || venue->pending != NULL)) {
-        int64_t t_venue = venue->pending ? venue->pending->local_ts_ns : INT64_MAX;
+           (local->pending != NULL || venue->pending != NULL || vo->n_heap > 0)) {
+        /* Read the venue side `window` past its earliest buffered message, so everything the
+         * venue saw before it is in the buffer too (venue_order.c). */
+        while (rc == 0 && venue->pending != NULL &&
+               (vo->n_heap == 0 ||
+                venue->pending->local_ts_ns < cx__venue_order_next_ns(vo) + window)) {
+            if (cx__venue_order_push(vo, venue->pending) != 0) {
+                vo->forced++; /* ring full: the earliest leaves before its window */
+                break;
+            }
+            rc = cursor_next(venue, err);
+        }
+        if (rc != 0)
+            break;
+        int64_t t_venue = cx__venue_order_next_ns(vo);
         int64_t t_sim = cx_rt_venue_next_ns(rt);
         int64_t t_local = local->pending ? local->pending->local_ts_ns : INT64_MAX;
         int64_t t_timer = cx_rt_timer_next_ns(rt);
@@ -133,9 +155,11 @@ static int run_loop(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_parse_e
         cx_rt_set_now(rt, t);
         int64_t now = cx_rt_now(rt);
         if (t_venue == t) {
-            /* 1. venue-side market data */
+            /* 1. venue-side market data, in venue-time order */
+            int64_t vt;
+            const struct cx_md_batch *vb = cx__venue_order_pop(vo, &vt);
             if (d->cfg.venue_md != NULL) {
-                rc = d->cfg.venue_md(d->cfg.venue_md_arg, venue->pending, now);
+                rc = d->cfg.venue_md(d->cfg.venue_md_arg, vb, now);
                 if (rc != 0) {
                     cx_parse_err_set(err, rc,
                                      rc == CX_ENOSPC ? "simulated venue dropped a response "
@@ -146,8 +170,7 @@ static int run_loop(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_parse_e
                 }
             }
             res->venue_messages++;
-            res->events += venue->pending->n;
-            rc = cursor_next(venue, err);
+            res->events += vb->n;
         } else if (t_sim == t) {
             /* 2. venue events: arrivals, responses due */
             rc = cx_rt_venue_run(rt, err);
@@ -179,6 +202,18 @@ int cx_replay_drv_run(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_engin
         rc = cursor_next(&d->local, err);
     if (rc == 0)
         rc = cursor_next(&d->venue, err);
+    if (rc != 0)
+        goto out;
+    int64_t offsets[CX__VO_MAX_FILES] = {0};
+    for (uint32_t i = 0; i < d->cfg.n_paths && i < CX__VO_MAX_FILES; i++)
+        offsets[i] = d->pre.min_feed_ns[i] == INT64_MAX ? 0 : d->pre.min_feed_ns[i];
+    int64_t win = d->cfg.venue_window_ns == 0 ? CX_NS_PER_S
+                  : d->cfg.venue_window_ns < 0    ? 0
+                                                  : d->cfg.venue_window_ns;
+    d->cfg.venue_window_ns = win;
+    rc = cx__venue_order_init(&d->vo, VO_CAP_EVENTS, VO_CAP_ITEMS, win, offsets,
+                              d->cfg.n_paths < CX__VO_MAX_FILES ? d->cfg.n_paths
+                                                                : CX__VO_MAX_FILES);
     if (rc != 0)
         goto out;
 

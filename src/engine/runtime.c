@@ -50,6 +50,10 @@ struct rt_book {
     uint64_t sub_book;     /* strategies (bit = id) that want on_book */
     uint64_t sub_trades;   /* strategies that want on_trade */
     bool is_live;          /* a local message arrived: in the accounting order */
+    bool has_bbo;          /* bbo holds a best bid/offer message */
+    struct cx_book_top bbo; /* the last best bid/offer message */
+    uint64_t bbo_seq;      /* its book update id */
+    uint64_t sub_bbo;      /* strategies that want on_book after a bookTicker */
     bool was_synced;       /* SYNCED after the previous message */
     bool was_ever_synced;  /* SYNCED at least once (a return is a resync) */
 };
@@ -366,7 +370,7 @@ static int ctx_subscribe(struct cx_ctx *ctx, uint32_t inst_id, unsigned flags)
         return CX_ESTATE;
     const struct cx_instrument *in = cx_registry_get(rt->reg, inst_id);
     if (in == NULL || inst_id >= rt->n_inst || flags == 0 ||
-        (flags & ~(CX_SUB_BOOK | CX_SUB_TRADES)) != 0)
+        (flags & ~(CX_SUB_BOOK | CX_SUB_TRADES | CX_SUB_BBO)) != 0)
         return CX_EINVAL;
     struct rt_book *rb = &rt->books[inst_id];
     if (rb->book == NULL) {
@@ -382,7 +386,27 @@ static int ctx_subscribe(struct cx_ctx *ctx, uint32_t inst_id, unsigned flags)
         rb->sub_book |= bit;
     if (flags & CX_SUB_TRADES)
         rb->sub_trades |= bit;
+    if (flags & CX_SUB_BBO)
+        rb->sub_bbo |= bit;
     return 0;
+}
+
+static bool ctx_top(const struct cx_ctx *ctx, uint32_t inst_id, struct cx_book_top *out)
+{
+    const struct cx_rt *rt = cstrat_of(ctx)->rt;
+    memset(out, 0, sizeof *out);
+    const struct rt_book *rb = inst_id < rt->n_inst ? &rt->books[inst_id] : NULL;
+    if (rb == NULL || rb->book == NULL || cx_book_state(rb->book) != CX_BOOK_SYNCED)
+        return false;
+    if (rb->has_bbo && rb->bbo_seq > cx_book_last_seq(rb->book))
+        *out = rb->bbo;
+    else
+        cx_book_top(rb->book, out);
+    if (!out->has_bid || !out->has_ask) {
+        memset(out, 0, sizeof *out);
+        return false;
+    }
+    return true;
 }
 
 static const struct cx_book *ctx_book(const struct cx_ctx *ctx, uint32_t inst_id)
@@ -486,6 +510,7 @@ static const struct cx_ctx_ops k_ctx_ops = {
     .timer_stop = ctx_timer_stop,
     .subscribe = ctx_subscribe,
     .book = ctx_book,
+    .top = ctx_top,
     .instrument = ctx_instrument,
     .find_instrument = ctx_find_instrument,
     .position = ctx_position,
@@ -879,6 +904,36 @@ int cx_rt_on_md(struct cx_rt *rt, const struct cx_md_batch *b)
             for (uint32_t i = 0; i < rt->n_strat && rt->in_strategy; i++) {
                 struct rt_strategy *s = rt->strat[i];
                 if ((rb->sub_book & (UINT64_C(1) << i)) && may_call(rt, s) &&
+                    s->ops->on_book != NULL) {
+                    s->ops->on_book(s->self, &s->ctx, b->inst_id, rb->book);
+                    flush_deferred(rt);
+                }
+            }
+            break;
+        }
+        case CX_MD_KIND_BBO: {
+            /* Keep the newest (by update id) with both sides and quantities; subscribers of
+             * CX_SUB_BBO hear of a change of the touch through on_book. */
+            const struct cx_md_event *e = &b->ev[b->n - 1];
+            if (e->type != CX_MD_BBO || (e->flags & CX_MD_F_NOQTY) || e->seq == 0 ||
+                (rb->has_bbo && e->seq <= rb->bbo_seq) || e->u.bbo.bid_price_m <= 0 ||
+                e->u.bbo.ask_price_m <= 0)
+                break;
+            bool moved = !rb->has_bbo || rb->bbo.bid_price_m != e->u.bbo.bid_price_m ||
+                         rb->bbo.ask_price_m != e->u.bbo.ask_price_m;
+            rb->bbo = (struct cx_book_top){.has_bid = true,
+                                           .has_ask = true,
+                                           .bid_price_m = e->u.bbo.bid_price_m,
+                                           .bid_qty_m = e->u.bbo.bid_qty_m,
+                                           .ask_price_m = e->u.bbo.ask_price_m,
+                                           .ask_qty_m = e->u.bbo.ask_qty_m};
+            rb->bbo_seq = e->seq;
+            rb->has_bbo = true;
+            if (!moved)
+                break;
+            for (uint32_t i = 0; i < rt->n_strat && rt->in_strategy; i++) {
+                struct rt_strategy *s = rt->strat[i];
+                if ((rb->sub_bbo & (UINT64_C(1) << i)) && may_call(rt, s) &&
                     s->ops->on_book != NULL) {
                     s->ops->on_book(s->self, &s->ctx, b->inst_id, rb->book);
                     flush_deferred(rt);

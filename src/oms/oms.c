@@ -549,6 +549,18 @@ const char *cx_exec_type_name(enum cx_exec_type t)
     return k_names[t];
 }
 
+const char *cx_fill_evidence_name(enum cx_fill_evidence e)
+{
+    static const char *const k_names[CX_FILL_EV_COUNT] = {
+        [CX_FILL_EV_NONE] = "none",
+        [CX_FILL_EV_TAKER_WALK] = "taker_walk",
+        [CX_FILL_EV_TRADE_THROUGH] = "trade_through",
+        [CX_FILL_EV_TRADE_QUEUE] = "trade_queue",
+        [CX_FILL_EV_BOOK_CROSS] = "book_cross",
+    };
+    return (unsigned)e < CX_FILL_EV_COUNT ? k_names[e] : "unknown";
+}
+
 const char *cx_tif_name(enum cx_tif t)
 {
     switch (t) {

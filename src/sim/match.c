@@ -32,8 +32,13 @@
 #include <math.h>
 #include <string.h>
 
-/* Why a maker fill happened (statistics only). */
-enum fill_reason { FILL_TAKER = 0, FILL_THROUGH, FILL_QUEUE, FILL_CROSS };
+/* Why a fill happened: the fill's evidence (oms.h) and the statistics. */
+enum fill_reason {
+    FILL_TAKER = CX_FILL_EV_TAKER_WALK,
+    FILL_THROUGH = CX_FILL_EV_TRADE_THROUGH,
+    FILL_QUEUE = CX_FILL_EV_TRADE_QUEUE,
+    FILL_CROSS = CX_FILL_EV_BOOK_CROSS
+};
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -63,6 +68,126 @@ int64_t cx__sim_level_qty(const struct cx_book *book, uint8_t side, int64_t pric
             hi = mid;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: the venue's view of the market
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * What the venue offers on one side, best first, as the venue would see it now:
+ *  - the touch: the depth book's best level, unless the last bookTicker is newer than the
+ *    depth book (its update id above the book's last one), in which case the bookTicker's
+ *    price and quantity are the best level and depth levels at or better than it are skipped
+ *    (they are older state the bookTicker already replaced); the depth behind it follows.
+ *    Binance and Gate number bookTicker and depth updates in one sequence per symbol (Binance
+ *    "Diff. Depth Stream" / "Individual Symbol Book Ticker Streams": `u` is the order book
+ *    update id of both; Gate APIv4 spot.book_ticker / spot.order_book_update `u`).
+ *  - minus what was taken from a level since the last book message (our own taker fills and
+ *    public prints, struct cx__sim_used): the recorded book does not show it yet; a level with
+ *    nothing left is skipped.
+ */
+struct view_it {
+    const struct cx_book *book;
+    const struct cx__sim_inst *si;
+    uint8_t side;                /* enum cx_side walked */
+    bool has_top;                /* the bookTicker level is still to be returned */
+    int64_t top_px, top_qty;     /* the bookTicker's level of this side */
+    uint32_t depth_i;            /* next depth level */
+    uint32_t depth_n;            /* depth levels of the side */
+};
+
+static bool bbo_is_newer(const struct cx__sim_inst *si)
+{
+    return si->bbo.is_valid && si->book != NULL && si->bbo.seq > cx_book_last_seq(si->book);
+}
+
+static int64_t used_at(const struct cx__sim_inst *si, uint8_t side, int64_t price_m)
+{
+    for (uint32_t i = 0; i < si->n_used; i++)
+        if (si->used[i].side == side && si->used[i].price_m == price_m)
+            return si->used[i].qty_m;
+    return 0;
+}
+
+/* Record that qty_m was taken from (side, price) (when the table is full the oldest entry is
+ * dropped: a documented bound, counted). */
+static void use_level(struct cx_sim *sim, struct cx__sim_inst *si, uint8_t side, int64_t price_m,
+                      int64_t qty_m)
+{
+    for (uint32_t i = 0; i < si->n_used; i++)
+        if (si->used[i].side == side && si->used[i].price_m == price_m) {
+            si->used[i].qty_m += qty_m;
+            return;
+        }
+    if (si->n_used == CX__SIM_MAX_USED) {
+        memmove(&si->used[0], &si->used[1], (CX__SIM_MAX_USED - 1) * sizeof si->used[0]);
+        si->n_used--;
+        sim->stats.used_overflow++;
+    }
+    si->used[si->n_used++] = (struct cx__sim_used){side, price_m, qty_m};
+}
+
+static void view_begin(struct view_it *it, const struct cx__sim_inst *si, uint8_t side)
+{
+    it->book = si->book;
+    it->si = si;
+    it->side = side;
+    it->has_top = bbo_is_newer(si);
+    it->top_px = side == CX_SIDE_BID ? si->bbo.bid_px_m : si->bbo.ask_px_m;
+    it->top_qty = side == CX_SIDE_BID ? si->bbo.bid_qty_m : si->bbo.ask_qty_m;
+    it->depth_i = 0;
+    it->depth_n = cx_book_depth(si->book, (enum cx_side)side);
+    if (it->has_top) /* skip depth levels the bookTicker replaced */
+        while (it->depth_i < it->depth_n) {
+            int64_t p, q;
+            if (cx_book_level(si->book, (enum cx_side)side, it->depth_i, &p, &q) != 0)
+                break;
+            bool replaced = side == CX_SIDE_BID ? p >= it->top_px : p <= it->top_px;
+            if (!replaced)
+                break;
+            it->depth_i++;
+        }
+}
+
+/* The next level with something left: 1 and *p, *q; 0 at the end. */
+static int view_next(struct view_it *it, int64_t *p, int64_t *q)
+{
+    for (;;) {
+        int64_t px, qty;
+        if (it->has_top) {
+            it->has_top = false;
+            px = it->top_px;
+            qty = it->top_qty;
+        } else if (it->depth_i < it->depth_n &&
+                   cx_book_level(it->book, (enum cx_side)it->side, it->depth_i++, &px, &qty) == 0) {
+        } else {
+            return 0;
+        }
+        qty -= used_at(it->si, it->side, px);
+        if (qty > 0) {
+            *p = px;
+            *q = qty;
+            return 1;
+        }
+    }
+}
+
+/* The venue's touch now (0 for a missing side), and how old its source message is. */
+static void view_touch(const struct cx_sim *sim, const struct cx__sim_inst *si, int64_t *bid,
+                       int64_t *ask, int64_t *age_ns)
+{
+    struct view_it it;
+    int64_t q;
+    *bid = *ask = 0;
+    view_begin(&it, si, CX_SIDE_BID);
+    if (view_next(&it, bid, &q) == 0)
+        *bid = 0;
+    view_begin(&it, si, CX_SIDE_ASK);
+    if (view_next(&it, ask, &q) == 0)
+        *ask = 0;
+    int64_t src = bbo_is_newer(si) ? si->bbo.venue_ns : si->depth_venue_ns;
+    *age_ns = src > 0 && sim->clock_ns >= src ? sim->clock_ns - src : -1;
 }
 
 /* Whether an opposite level at price p is marketable for an order (side, limit). */
@@ -124,7 +249,10 @@ static void fill_order(struct cx_sim *sim, const struct cx_instrument *inst, uin
         .qty_m = qty_m,
         .fee = fee,
         .exch_ts_ns = sim->clock_ns,
+        .evidence = (uint8_t)why,
     };
+    view_touch(sim, &sim->inst[inst->id], &fill.venue_bid_m, &fill.venue_ask_m,
+               &fill.book_age_ns);
     struct cx_account *acct = cx__sim_account(sim, o);
     /* Settlement can fail (a full asset table, or a spot quantity finer than 1e-8 base units
      * that a balance cannot hold): count it, never hide it; the engine and the tests check
@@ -193,7 +321,10 @@ static int64_t fill_resting(struct cx_sim *sim, const struct cx_instrument *inst
  * MARK: arrival
  * ------------------------------------------------------------------------------------------- */
 
-static void reject(struct cx_sim *sim, uint32_t slot, uint8_t venue, enum cx_reject why)
+/* Reject an arriving order; returns its report (NULL when it was dropped) so a caller that
+ * knows the venue's book age can add it. */
+static struct cx_exec_report *reject(struct cx_sim *sim, uint32_t slot, uint8_t venue,
+                                     enum cx_reject why)
 {
     struct cx__sim_order *o = &sim->orders[slot];
     sim->stats.rejected++;
@@ -204,6 +335,7 @@ static void reject(struct cx_sim *sim, uint32_t slot, uint8_t venue, enum cx_rej
         m->leaves_qty_m = 0;
     }
     cx__sim_free_order(sim, slot);
+    return m;
 }
 
 /* Request shape: enums in range, quantity positive, limit price positive. */
@@ -260,18 +392,18 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         return;
     }
     uint8_t opp = req->side == CX_SIDE_BID ? CX_SIDE_ASK : CX_SIDE_BID;
-    uint32_t opp_depth = cx_book_depth(book, (enum cx_side)opp);
-    if (is_market && opp_depth == 0) {
+    struct cx__sim_inst *si = &sim->inst[req->inst_id];
+    struct view_it it;
+    int64_t opp_best = 0, opp_best_q = 0;
+    view_begin(&it, si, opp);
+    bool has_opp = view_next(&it, &opp_best, &opp_best_q) == 1;
+    if (is_market && !has_opp) {
         reject(sim, slot, venue, CX_REJ_NO_LIQUIDITY);
         return;
     }
     /* The notional of a market order is judged at the best opposite price (Binance applies
      * NOTIONAL to market orders with an average price; the touch is our stand-in). */
-    int64_t ref_price = req->price_m;
-    if (is_market) {
-        int64_t q;
-        (void)cx_book_level(book, (enum cx_side)opp, 0, &ref_price, &q);
-    }
+    int64_t ref_price = is_market ? opp_best : req->price_m;
     int64_t notional;
     if (cx_notional(inst, ref_price, req->qty_m, 1, &notional) != 0) {
         reject(sim, slot, venue, CX_REJ_INVALID);
@@ -287,16 +419,20 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         return;
     }
 
-    /* What the opposite side offers within the limit, and the worst price it reaches. */
+    /* What the opposite side offers within the limit (the venue's view: its touch, the depth
+     * behind it, less what was already taken), and the worst price it reaches. */
     int64_t avail = 0, worst = 0;
-    for (uint32_t i = 0; i < opp_depth && avail < req->qty_m; i++) {
+    {
         int64_t p, q;
-        if (cx_book_level(book, (enum cx_side)opp, i, &p, &q) != 0 ||
-            !crosses(req->side, is_market, req->price_m, p))
-            break;
-        avail += min64(q, req->qty_m - avail);
-        worst = p;
+        view_begin(&it, si, opp);
+        while (avail < req->qty_m && view_next(&it, &p, &q) == 1 &&
+               crosses(req->side, is_market, req->price_m, p)) {
+            avail += min64(q, req->qty_m - avail);
+            worst = p;
+        }
     }
+    int64_t bid_now, ask_now, age_now;
+    view_touch(sim, si, &bid_now, &ask_now, &age_now);
 
     /* A post-only order can only pay the maker fee; anything else may take, so it must cover
      * the taker fee (Binance checks balances the same way before an order rests). */
@@ -311,7 +447,9 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         }
     }
     if (tif == CX_TIF_POST_ONLY && avail > 0) {
-        reject(sim, slot, venue, CX_REJ_POST_ONLY);
+        struct cx_exec_report *m = reject(sim, slot, venue, CX_REJ_POST_ONLY);
+        if (m != NULL)
+            m->book_age_ns = age_now;
         return;
     }
     if (tif == CX_TIF_FOK && avail < req->qty_m) {
@@ -321,17 +459,22 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
 
     o->venue_order_id = sim->next_venue_order_id++;
     sim->stats.accepted++;
-    (void)cx__sim_respond(sim, venue, CX_EXEC_ACK, o);
+    struct cx_exec_report *ack = cx__sim_respond(sim, venue, CX_EXEC_ACK, o);
+    if (ack != NULL)
+        ack->book_age_ns = age_now;
 
-    /* Take what crosses. */
+    /* Take what crosses, level by level of the venue's view; what we take is gone from it for
+     * the rest of this book state. The levels are read again after each fill (the view
+     * changes as we take). */
     int64_t room = reduce_room(sim, inst, o);
     int64_t taken = 0;
-    for (uint32_t i = 0; i < opp_depth && o->remaining_m > 0 && taken < room; i++) {
+    while (o->remaining_m > 0 && taken < room) {
         int64_t p, q;
-        if (cx_book_level(book, (enum cx_side)opp, i, &p, &q) != 0 ||
-            !crosses(req->side, is_market, req->price_m, p))
+        view_begin(&it, si, opp);
+        if (view_next(&it, &p, &q) != 1 || !crosses(req->side, is_market, req->price_m, p))
             break;
         int64_t take = min64(min64(q, o->remaining_m), room - taken);
+        use_level(sim, si, opp, p, take);
         fill_order(sim, inst, slot, p, take, FILL_TAKER);
         taken += take;
     }
@@ -373,6 +516,11 @@ void cx__sim_on_trade(struct cx_sim *sim, const struct cx_instrument *inst,
     uint8_t hit = (ev->flags & CX_MD_F_BUY_TAKER) ? CX_SIDE_ASK : CX_SIDE_BID;
     struct cx__sim_inst *si = &sim->inst[inst->id];
     int64_t left = qty;
+    /* The print took that much from the level it hit: until the next book message shows it,
+     * the venue's view has it less (a taker of ours arriving now cannot take it again). */
+    use_level(sim, si, hit, px, qty);
+    if (si->n_resting == 0)
+        return;
 
     /* Pass 1: the print is beyond our price, so the aggressor went through our level: our
      * order would have matched first. Fill min(remaining, what is left of the print). */
@@ -456,6 +604,26 @@ static void queue_on_level_change(struct cx_sim *sim, struct cx__sim_order *o, i
         o->queue_ahead_m = new_m;
 }
 
+/* Resting orders the venue's touch now crosses fill at their price (maker); an order that
+ * took liquidity on arrival is not crossed by the same book it took from (cross_guard). */
+static void cross_resting(struct cx_sim *sim, const struct cx_instrument *inst,
+                          struct cx__sim_inst *si)
+{
+    int64_t bid, ask, age;
+    view_touch(sim, si, &bid, &ask, &age);
+    for (uint32_t s = si->head; s != CX__SIM_NONE;) {
+        struct cx__sim_order *o = &sim->orders[s];
+        uint32_t next = o->next;
+        bool is_crossed = o->req.side == CX_SIDE_BID ? ask != 0 && ask <= o->req.price_m
+                                                     : bid != 0 && bid >= o->req.price_m;
+        if (!is_crossed)
+            o->cross_guard = false;
+        else if (!o->cross_guard)
+            (void)fill_resting(sim, inst, s, o->remaining_m, FILL_CROSS);
+        s = next;
+    }
+}
+
 void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool is_snapshot)
 {
     struct cx__sim_inst *si = &sim->inst[inst->id];
@@ -463,27 +631,44 @@ void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool
     bool is_synced = cx_book_state(book) == CX_BOOK_SYNCED;
     bool was_synced = si->was_synced;
     si->was_synced = is_synced;
+    si->depth_venue_ns = sim->clock_ns;
+    si->n_used = 0; /* a new book state: what was taken is in it (or never was) */
     if (!is_synced || si->n_resting == 0)
         return;
     /* After a snapshot or a resync the change since the last level seen spans unknown time:
      * only the risk-averse clamp is safe then. */
     bool is_plain_delta = !is_snapshot && was_synced;
-    struct cx_book_top top;
-    cx_book_top(book, &top);
-
-    for (uint32_t s = si->head; s != CX__SIM_NONE;) {
+    for (uint32_t s = si->head; s != CX__SIM_NONE; s = sim->orders[s].next) {
         struct cx__sim_order *o = &sim->orders[s];
-        uint32_t next = o->next;
         int64_t level = cx__sim_level_qty(book, o->req.side, o->req.price_m);
         if (level != o->level_qty_m)
             queue_on_level_change(sim, o, level, is_plain_delta);
-        bool is_crossed = o->req.side == CX_SIDE_BID
-                              ? top.has_ask && top.ask_price_m <= o->req.price_m
-                              : top.has_bid && top.bid_price_m >= o->req.price_m;
-        if (!is_crossed)
-            o->cross_guard = false;
-        else if (!o->cross_guard)
-            (void)fill_resting(sim, inst, s, o->remaining_m, FILL_CROSS);
-        s = next;
     }
+    cross_resting(sim, inst, si);
+}
+
+/*
+ * A best bid and offer message (bookTicker). Kept when it is newer than the last one (update
+ * id); the venue's touch comes from it while it is newer than the depth book (view_begin).
+ * Without quantities or with a side missing it is not a usable touch and is ignored. Queue
+ * positions are not moved by it (they follow the depth book's level at our price).
+ */
+void cx__sim_on_bbo(struct cx_sim *sim, const struct cx_instrument *inst,
+                    const struct cx_md_event *ev, int64_t venue_ns)
+{
+    struct cx__sim_inst *si = &sim->inst[inst->id];
+    if ((ev->flags & CX_MD_F_NOQTY) || ev->u.bbo.bid_price_m <= 0 || ev->u.bbo.ask_price_m <= 0 ||
+        ev->seq == 0 || (si->bbo.is_valid && ev->seq <= si->bbo.seq))
+        return;
+    si->bbo = (struct cx__sim_bbo){.bid_px_m = ev->u.bbo.bid_price_m,
+                                   .bid_qty_m = ev->u.bbo.bid_qty_m,
+                                   .ask_px_m = ev->u.bbo.ask_price_m,
+                                   .ask_qty_m = ev->u.bbo.ask_qty_m,
+                                   .seq = ev->seq,
+                                   .venue_ns = venue_ns,
+                                   .is_valid = true};
+    si->n_used = 0;
+    sim->stats.bbo_updates++;
+    if (si->book != NULL && cx_book_state(si->book) == CX_BOOK_SYNCED && si->n_resting > 0)
+        cross_resting(sim, inst, si);
 }

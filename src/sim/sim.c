@@ -578,6 +578,7 @@ struct cx_exec_report *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_
     m->type = type;
     m->exch_ns = sim->clock_ns;
     m->deliver_ns = deliver;
+    m->book_age_ns = -1;
     m->inst_id = UINT32_MAX;
     if (o != NULL) {
         m->inst_id = o->req.inst_id;
@@ -918,7 +919,7 @@ int cx_sim_on_market(struct cx_sim *sim, const struct cx_md_batch *b, int64_t ve
 
     const struct cx_md_event *ev = b->ev;
     uint8_t type = ev[0].type;
-    if (type == CX_MD_BBO || type == CX_MD_NONE)
+    if (type == CX_MD_NONE)
         return 0;
     uint32_t inst_id = ev[0].inst_id;
     const struct cx_instrument *inst = cx_registry_get(sim->reg, inst_id);
@@ -934,8 +935,15 @@ int cx_sim_on_market(struct cx_sim *sim, const struct cx_md_batch *b, int64_t ve
             if (ev[i].type != CX_MD_TRADE || ev[i].inst_id != inst_id)
                 return CX_EINVAL;
             sim->stats.trades++;
-            if (sim->inst[inst_id].n_resting > 0)
-                cx__sim_on_trade(sim, inst, &ev[i]);
+            cx__sim_on_trade(sim, inst, &ev[i]);
+        }
+        return sim->overflowed ? CX_ENOSPC : 0;
+    }
+    if (type == CX_MD_BBO) {
+        for (uint32_t i = 0; i < b->n; i++) {
+            if (ev[i].type != CX_MD_BBO || ev[i].inst_id != inst_id)
+                return CX_EINVAL;
+            cx__sim_on_bbo(sim, inst, &ev[i], sim->clock_ns);
         }
         return sim->overflowed ? CX_ENOSPC : 0;
     }

@@ -48,11 +48,34 @@ struct cx__sim_order {
 };
 
 /** Per-instrument venue state. */
+/** The last best bid and offer message (bookTicker) of an instrument. */
+struct cx__sim_bbo {
+    int64_t bid_px_m, bid_qty_m;   /* best bid, price_exp / qty_exp */
+    int64_t ask_px_m, ask_qty_m;   /* best ask */
+    uint64_t seq;                  /* the book update id it reflects (0 = none) */
+    int64_t venue_ns;              /* when the venue had it */
+    bool is_valid;                 /* one was seen, with quantities and both sides */
+};
+
+/** Liquidity taken since the last book message that the book does not show yet: our own taker
+ * fills and public prints, per (side, price). */
+struct cx__sim_used {
+    uint8_t side;                  /* enum cx_side of the level */
+    int64_t price_m;               /* level price */
+    int64_t qty_m;                 /* quantity taken from it */
+};
+
+#define CX__SIM_MAX_USED 32 /* levels of one instrument taken from between two book messages */
+
 struct cx__sim_inst {
     struct cx_book *book;     /* venue book, NULL before the first message */
     uint32_t head, tail;      /* resting orders in arrival order (CX__SIM_NONE when empty) */
     uint32_t n_resting;       /* orders on the list */
     bool was_synced;          /* the book was SYNCED after the previous depth message */
+    struct cx__sim_bbo bbo;   /* last bookTicker */
+    int64_t depth_venue_ns;   /* venue time of the last depth/snapshot message */
+    uint32_t n_used;          /* entries in used */
+    struct cx__sim_used used[CX__SIM_MAX_USED];
 };
 
 /** Internal event kinds. */
@@ -146,6 +169,8 @@ void cx__sim_release_lock(struct cx_sim *sim, const struct cx_instrument *inst,
                           struct cx__sim_order *o);
 
 /* match.c */
+void cx__sim_on_bbo(struct cx_sim *sim, const struct cx_instrument *inst,
+                    const struct cx_md_event *ev, int64_t venue_ns);
 void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot);
 void cx__sim_on_trade(struct cx_sim *sim, const struct cx_instrument *inst,
                       const struct cx_md_event *ev);

@@ -327,10 +327,8 @@ static void hedge_check(struct cx_mh *m, struct cx_ctx *ctx)
         manual_intervention(m, ctx, "hedge attempts exhausted");
         return;
     }
-    const struct cx_book *b = cx_ctx_book(ctx, m->perp);
-    struct cx_book_top t = {0};
-    if (b != NULL && cx_book_state(b) == CX_BOOK_SYNCED)
-        cx_book_top(b, &t);
+    struct cx_book_top t; /* the freshest touch: bookTicker over depth (cx_ctx_top) */
+    (void)cx_ctx_top(ctx, m->perp, &t);
     bool buy = need_b > 0;
     /* Reducing the perp position: reduce-only (exempt from the minimum notional). Otherwise the
      * hedge must meet the minimum notional at the touch, or wait for more residual. The venue
@@ -521,9 +519,8 @@ static void requote(struct cx_mh *m, struct cx_ctx *ctx)
         quotes_cancel(m, ctx); /* a stale book never quotes */
         return;
     }
-    struct cx_book_top t;
-    cx_book_top(sb, &t);
-    if (!t.has_bid || !t.has_ask)
+    struct cx_book_top t; /* quote off the freshest touch: bookTicker over depth */
+    if (!cx_ctx_top(ctx, m->spot, &t))
         return;
     const struct cx_signal_stats *st = cx_signal_get_stats(&m->sig);
     int32_t off = cx_risk_offset_ticks(&m->p.offset, st, NULL);
@@ -564,9 +561,9 @@ static int mh_on_start(void *self, struct cx_ctx *ctx)
     m->spot_account = cx_ctx_account(ctx, (enum cx_venue)m->spot_in->venue, NULL);
     m->perp_account = cx_ctx_account(ctx, (enum cx_venue)m->perp_in->venue, NULL);
     /* Books of both legs; trades of the spot leg (the analyzer's volume). */
-    int rc = cx_ctx_subscribe(ctx, m->spot, CX_SUB_BOOK | CX_SUB_TRADES);
+    int rc = cx_ctx_subscribe(ctx, m->spot, CX_SUB_BOOK | CX_SUB_TRADES | CX_SUB_BBO);
     if (rc == 0)
-        rc = cx_ctx_subscribe(ctx, m->perp, CX_SUB_BOOK);
+        rc = cx_ctx_subscribe(ctx, m->perp, CX_SUB_BOOK | CX_SUB_BBO);
     if (rc != 0)
         return rc;
     m->sum.perp_lot_base = base_to_double(to_base(m->perp_in, m->perp_in->lot > 0 ? m->perp_in->lot : 1));
@@ -742,13 +739,9 @@ static void mh_on_sample(void *self, struct cx_ctx *ctx, struct cx_timer *t)
     struct cx_mh *m = self;
     int64_t now = cx_ctx_now_ns(ctx);
     int64_t t0 = cx_time_mono_ns();
-    const struct cx_book *sb = cx_ctx_book(ctx, m->spot);
-    const struct cx_book *pb = cx_ctx_book(ctx, m->perp);
-    struct cx_book_top ts = {0}, tp = {0};
-    if (sb != NULL && cx_book_state(sb) == CX_BOOK_SYNCED)
-        cx_book_top(sb, &ts);
-    if (pb != NULL && cx_book_state(pb) == CX_BOOK_SYNCED)
-        cx_book_top(pb, &tp);
+    struct cx_book_top ts, tp;
+    (void)cx_ctx_top(ctx, m->spot, &ts);
+    (void)cx_ctx_top(ctx, m->perp, &tp);
     if (ts.has_bid && ts.has_ask && tp.has_bid && tp.has_ask) {
         struct cx_signal_sample s = {
             .ts_ns = now,

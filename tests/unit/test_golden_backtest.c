@@ -3,8 +3,12 @@
  * The default backtest, byte for byte. `cexarb backtest` with no arguments (maker_hedge on the
  * bundled Binance BTCUSDT spot + USD-M recordings) is run through the CLI as a user runs it, and
  * the SHA-256 of each session file is compared with the hash recorded when the behaviour was
- * last accepted (commit 09be36d, before the runtime / venue / driver split). A refactor that
- * changes one fill, one order state, one equity sample or one journal line fails here.
+ * last accepted. A refactor that changes one fill, one order state, one equity sample or one
+ * journal line fails here. History: recorded at 09be36d and kept through the runtime / venue /
+ * driver split; summary.json gained the strategy's hedged round trips (d2cbb14); every file
+ * changed when the simulated venue started to see the bookTicker, consume liquidity and take
+ * venue messages in exchange-time order (issue 10: fills a real venue could not have given are
+ * gone, tools/fidelity_check.py).
  *
  * Only what depends on the run itself is masked: metadata.json (creation time, absolute paths)
  * is not compared, and in summary.json the strategy's "loop_time_ns" figures (wall-clock time of
@@ -31,18 +35,18 @@ struct golden {
 };
 
 static const struct golden k_golden[] = {
-    {"fills.csv", "8c9d43b0ac761067d00204f4d055f46ee1f5c37715752ce159eaaba66fb1ca27"},
-    {"trades.csv", "8c9d43b0ac761067d00204f4d055f46ee1f5c37715752ce159eaaba66fb1ca27"},
-    {"orders.csv", "0d02ec96a1d64a532911af21520fe763449862f744372275106098015fc4b121"},
-    {"performance.csv", "f458a46a1f4142483c27f93313a863b09fd5f9d87efda4836c1ff6ee5d0f1e44"},
-    {"positions.csv", "5a2f7bf5362bc28a0aa03a5bd12b5004e73c8581aa21fe4bf89de02b9cc714cb"},
+    {"fills.csv", "49585a59546121618589add53fc7b581a4886417de2db178558596545a2122a2"},
+    {"trades.csv", "49585a59546121618589add53fc7b581a4886417de2db178558596545a2122a2"},
+    {"orders.csv", "fa1550c1fc63092997172f686c3a0d34e115bd2fb577172ef18dd391efeafb55"},
+    {"performance.csv", "38f9cbca570deb2e298862ce9ab49bd89cd7780a1024bd8faf52cb6329746e5c"},
+    {"positions.csv", "80261f3f59e5163ea4283f0770fa788e743b93865e2a5b4ca1027bba6d9c0a94"},
     {"instruments.csv", "907cdea6dd31dcfbd9a7c78f3ed2da15677eaf5d3a81aa53d6dc8b1ee69bd956"},
-    {"events.log", "01c75a0cf600472857458c88b02d29dbc25f56f377038bfe1ab4ee0496b71a79"},
+    {"events.log", "f03e8828e19ba29c087752f8ff785da5c1909768abf2f4f139cc290f7c8a82d8"},
 };
 
 /* summary.json with "loop_time_ns":{...} replaced by "loop_time_ns":{}. */
 static const char k_summary_sha256[] =
-    "1ab528a4862704b337f3e60415796592ef2b3945bfd4973d4409b4414cfb67e7";
+    "3600aa567857a90909601edd990624907c3d4557b2d26a7910c1b2c65cd7c411";
 
 static char *slurp(const char *path, size_t *out_len)
 {

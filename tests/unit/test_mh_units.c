@@ -664,9 +664,11 @@ static void test_hedge_happy_path(void **state)
  * The perp bid is 0.001 BTC at 60010.00, then nothing down to 59990.00 (x 5). 400 USD quotes:
  * 0.00666 BTC bought -> hedge 0.007 BTC:
  *   21 ms  IOC sell 0.007 @ 60010.00 (touch): 0.001 fills, the rest expires (learned 23 ms)
- *   23 ms  IOC sell 0.006 @ 60008.00 (touch - 20 ticks): 0.001 fills at 60010.00 (replayed
- *          liquidity is not consumed by our taking), the rest expires (learned 25 ms)
- *   25 ms  market sell 0.005: 0.001 @ 60010.00 + 0.004 @ 59990.00 (learned 27 ms).
+ *   23 ms  IOC sell 0.006 @ 60008.00 (touch - 20 ticks): nothing: the 0.001 at 60010.00 was
+ *          taken by the first IOC and no book message has shown the level since (our taking
+ *          consumes displayed liquidity for the rest of that book state), so it expires
+ *          unfilled (learned 25 ms)
+ *   25 ms  market sell 0.006 @ 59990.00 (learned 27 ms).
  */
 static void test_hedge_escalation(void **state)
 {
@@ -697,7 +699,7 @@ static void test_hedge_escalation(void **state)
     } want[] = {
         {21, CX_ORD_LIMIT, PERP_PX(6001000), 7, "\"step\":\"ioc_touch\",\"attempt\":0"},
         {23, CX_ORD_LIMIT, PERP_PX(6000800), 6, "\"step\":\"ioc_wider\",\"attempt\":1"},
-        {25, CX_ORD_MARKET, 0, 5, "\"step\":\"market\",\"attempt\":2"},
+        {25, CX_ORD_MARKET, 0, 6, "\"step\":\"market\",\"attempt\":2"},
     };
     for (int k = 0; k < 3; k++) {
         int po = find_order(&r, r.perp, CX_ORD_PENDING_NEW, k);
@@ -728,21 +730,21 @@ static void test_hedge_escalation(void **state)
     }
     assert_int_equal(find_order(&r, r.perp, CX_ORD_PENDING_NEW, 3), -1);
     assert_int_equal(count_logs(&r, "hedge_escalate"), 2);
-    /* Fills: 0.001 @ 60010.00, 0.001 @ 60010.00, then 0.001 @ 60010.00 + 0.004 @ 59990.00. */
-    static const int64_t fq[] = {1, 1, 1, 4};
-    static const int64_t fp[] = {6001000, 6001000, 6001000, 5999000};
-    for (int k = 0; k < 4; k++) {
+    /* Fills: 0.001 @ 60010.00, then 0.006 @ 59990.00 (the 60010.00 level was taken). */
+    static const int64_t fq[] = {1, 6};
+    static const int64_t fp[] = {6001000, 5999000};
+    for (int k = 0; k < 2; k++) {
         int i = find_fill(&r, r.perp, k);
         assert_true(i >= 0);
         assert_int_equal(r.ev[i].qty_m, fq[k]);
         assert_int_equal(r.ev[i].price_m, PERP_PX(fp[k]));
     }
-    assert_int_equal(find_fill(&r, r.perp, 4), -1);
+    assert_int_equal(find_fill(&r, r.perp, 2), -1);
     int stop = find_log(&r, "maker_hedge_stop", 0);
     assert_has(r.ev[stop].fields, "\"net_delta_base\":-0.00034000"); /* 0.00666 - 0.007 */
     assert_int_equal(sum.hedges, 3);
     assert_int_equal(sum.hedge_escalations, 2);
-    assert_int_equal(sum.hedge_fills, 4);
+    assert_int_equal(sum.hedge_fills, 2);
     assert_int_equal(sum.hedge_failures, 0);
     assert_false(sum.manual_intervention);
     assert_float_equal(sum.hedge_latency_p50_ms, 6.0, 1e-6); /* learned 21 ms -> 27 ms */
