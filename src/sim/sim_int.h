@@ -47,7 +47,6 @@ struct cx__sim_order {
                                  our price: no book-cross fill until it stops crossing */
 };
 
-/** Per-instrument venue state. */
 /** The last best bid and offer message (bookTicker) of an instrument. */
 struct cx__sim_bbo {
     int64_t bid_px_m, bid_qty_m;   /* best bid, price_exp / qty_exp */
@@ -67,6 +66,7 @@ struct cx__sim_used {
 
 #define CX__SIM_MAX_USED 32 /* levels of one instrument taken from between two book messages */
 
+/** Per-instrument venue state. */
 struct cx__sim_inst {
     struct cx_book *book;     /* venue book, NULL before the first message */
     uint32_t head, tail;      /* resting orders in arrival order (CX__SIM_NONE when empty) */
