@@ -27,11 +27,12 @@
  *  - resting limit orders join the queue behind the displayed quantity at their price and
  *    advance on trades at that price (both models) and on cancellations (probabilistic model:
  *    a decrease d not explained by trades is split between the quantity ahead of us (front)
- *    and behind us (back); the share behind is p = f(back) / (f(back) + f(front)) with
- *    f(x) = x^n, so the queue ahead advances by (1 - p) * d, plus any part of p * d that
- *    exceeds back: hftbacktest's ProbQueueModel with PowerProbQueueFunc, hftbacktest docs
- *    "Probability Queue Models"); they fill when a trade prints through their price, at their
- *    price after the queue ahead is consumed, or when the venue book crosses them.
+ *    and behind us (back); the share behind is p = a function of front and back (enum
+ *    cx_queue_func; by default f(back) / (f(back) + f(front)) with f(x) = x^n), so the queue
+ *    ahead advances by (1 - p) * d, plus any part of p * d that exceeds back: hftbacktest's
+ *    ProbQueueModel with its probability functions, hftbacktest docs "Probability Queue
+ *    Models"); they fill when a trade prints through their price, at their price after the
+ *    queue ahead is consumed, or when the venue book crosses them.
  * Fees per instrument (maker/taker ppb, negative maker = rebate), funding for perps at funding
  * times (a constant rate per interval, or a recorded history loaded from the bundled
  * funding-rate files with cx_sim_funding_load_csv), venue-like rejects (precision, minimums,
@@ -76,7 +77,29 @@ struct cx_latency_cfg {
 /** Queue position models. */
 enum cx_queue_model {
     CX_QUEUE_RISK_AVERSE = 0, /* advance only on trades at our price */
-    CX_QUEUE_PROB_POWER = 1,  /* also on cancellations, power-law probability */
+    CX_QUEUE_PROB_POWER = 1,  /* probabilistic: also on cancellations, with the probability
+                                 function cx_sim_cfg.queue_function (the power one unless set;
+                                 the name predates the other functions) */
+};
+
+/**
+ * Probability functions of the probabilistic queue model: p = the probability that a decrease
+ * of the level not explained by trades was behind our order, from the quantity ahead of it
+ * (front) and behind it (back). Source: hftbacktest/src/backtest/models/queue.rs
+ * (PowerProbQueueFunc, LogProbQueueFunc, PowerProbQueueFunc2, LogProbQueueFunc2,
+ * PowerProbQueueFunc3) and the hftbacktest docs "Probability Queue Models",
+ * https://hftbacktest.readthedocs.io/en/latest/tutorials/Probability%20Queue%20Models.html.
+ * n is cx_sim_cfg.queue_power. The power functions depend only on front / (front + back); the
+ * log functions depend on the quantities themselves, read in the venue's quantity unit (the
+ * mantissa x 10^qty_exp: BTC on Binance, contracts on Gate futures), as hftbacktest reads them.
+ */
+enum cx_queue_func {
+    CX_QUEUE_FN_POWER = 0,  /* p = back^n / (back^n + front^n) (PowerProbQueueFunc) */
+    CX_QUEUE_FN_LOG = 1,    /* p = ln(1 + back) / (ln(1 + back) + ln(1 + front))
+                               (LogProbQueueFunc) */
+    CX_QUEUE_FN_POWER2 = 2, /* p = back^n / (back + front)^n (PowerProbQueueFunc2) */
+    CX_QUEUE_FN_LOG2 = 3,   /* p = ln(1 + back) / ln(1 + back + front) (LogProbQueueFunc2) */
+    CX_QUEUE_FN_POWER3 = 4, /* p = 1 - (front / (front + back))^n (PowerProbQueueFunc3) */
 };
 
 /** One funding settlement of a recorded funding-rate history. */
@@ -147,7 +170,10 @@ struct cx_sim_cfg {
     struct cx_latency_cfg response;         /* ack/fill report latency */
     uint64_t seed;                          /* PRNG seed for latency sampling */
     uint8_t queue_model;                    /* enum cx_queue_model */
-    double queue_power;                     /* n in f(x) = x^n (probabilistic model); 0 = 2 */
+    uint8_t queue_function;                 /* enum cx_queue_func of the probabilistic model;
+                                               0 = power */
+    double queue_power;                     /* n of the power functions (probabilistic model);
+                                               0 = 2 */
     uint32_t n_accounts;                    /* initial accounts (copied); account i has id
                                                i + 1. A venue may have several (distinct
                                                names); an order trades on the account its
@@ -216,8 +242,9 @@ struct cx_sim; /* opaque */
  * @param cfg  borrowed; cfg->reg and the events arrays of cfg->funding_series[0..n_funding) are
  *             retained until cx_sim_free.
  * @param err  optional; names the offending field on CX_EINVAL.
- * @return 0 and *out; CX_EINVAL (NULL pointers, unknown latency kind or queue model, negative
- *         or inverted latency bounds, lognormal median <= 0, queue_power < 0, too many
+ * @return 0 and *out; CX_EINVAL (NULL pointers, unknown latency kind, queue model or queue
+ *         function, negative or inverted latency bounds, lognormal median <= 0, queue_power
+ *         outside [0, 64], too many
  *         accounts or schedules, two accounts with one name on one venue, an account name
  *         without its NUL, a funding schedule for an unknown or non-perp instrument, a constant-rate schedule with interval <= 0 or n_events != 0, a
  *         series schedule with n_events == 0, times not strictly increasing or non-zero

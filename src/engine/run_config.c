@@ -971,6 +971,8 @@ static const struct cx_conf_field k_latency[] = {
 };
 
 static const char *const k_queue_models[] = {"risk_averse", "probabilistic", NULL};
+/* enum cx_queue_func order. */
+static const char *const k_queue_functions[] = {"power", "log", "power2", "log2", "power3", NULL};
 
 static const struct cx_conf_field k_backtest[] = {
     CX_CONF_CUSTOM("funding", C, funding, key_funding, json_funding),
@@ -981,6 +983,8 @@ static const struct cx_conf_field k_backtest[] = {
     CX_CONF_GROUP("latency", k_latency),
     CX_CONF_ENUM("queue_model", C, sim.queue_model, k_queue_models,
                  "backtest.queue_model must be risk_averse or probabilistic"),
+    CX_CONF_ENUM("queue_function", C, sim.queue_function, k_queue_functions,
+                 "backtest.queue_function must be power, log, power2, log2 or power3"),
     CX_CONF_F64_K("backtest.queue_power", "queue_power", C, sim.queue_power, OPEN, 0, 10, CLOSED),
     CX_CONF_INT_ANY("seed", C, sim.seed, "backtest.seed must be in [0, 18446744073709551615]"),
     CX_CONF_DUR_K("backtest.sample_interval", "sample_interval", C, sample_interval_ns, 10, ms,

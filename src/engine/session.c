@@ -123,6 +123,17 @@ static const char *lat_kind(uint8_t k)
     return "?";
 }
 
+/* "risk_averse" or "probabilistic_<function>" (enum cx_queue_func order). */
+static const char *queue_name(const struct cx_sim_cfg *sc)
+{
+    static const char *const fn[] = {"probabilistic_power", "probabilistic_log",
+                                     "probabilistic_power2", "probabilistic_log2",
+                                     "probabilistic_power3"};
+    if (sc->queue_model != CX_QUEUE_PROB_POWER)
+        return "risk_averse";
+    return sc->queue_function <= CX_QUEUE_FN_POWER3 ? fn[sc->queue_function] : "?";
+}
+
 static int write_metadata(struct cx_store *st, const struct cx_engine_cfg *cfg,
                           const struct cx_session_opts *o, struct cx_parse_err *err)
 {
@@ -168,7 +179,7 @@ static int write_metadata(struct cx_store *st, const struct cx_engine_cfg *cfg,
            cfg->sample_interval_ns > 0 ? cfg->sample_interval_ns : CX_NS_PER_S,
            lat_kind(sc->entry.kind), sc->entry.a_ns, sc->entry.b_ns, lat_kind(sc->response.kind),
            sc->response.a_ns, sc->response.b_ns,
-           sc->queue_model == CX_QUEUE_PROB_POWER ? "probabilistic_power" : "risk_averse",
+           queue_name(sc),
            sc->queue_power, sc->seed, o->config_json ? o->config_json : "{}");
     int rc = b.overflow ? CX_ENOSPC : cx_store_write_metadata(st, b.p, b.len);
     free(b.p);

@@ -20,11 +20,13 @@
  * A print's quantity is shared: what fills one of our orders is not available to the next
  * (through-fills first, then at-price fills, each in order arrival order).
  * A change of the displayed quantity at our price moves the queue per the configured model
- * (risk-averse or power-law probabilistic, see queue_on_level_change), and a book that crosses
- * our price fills the whole remainder at our price.
+ * (risk-averse or probabilistic with one of five probability functions, see prob_behind and
+ * queue_on_level_change), and a book that crosses our price fills the whole remainder at our
+ * price.
  * Sources: hftbacktest docs "Order Fill", "Queue Models", "Probability Queue Models" and
  * hftbacktest/src/backtest/models/queue.rs (RiskAdverseQueueModel, ProbQueueModel,
- * PowerProbQueueFunc), https://hftbacktest.readthedocs.io/en/latest/tutorials/
+ * PowerProbQueueFunc, LogProbQueueFunc, PowerProbQueueFunc2, LogProbQueueFunc2,
+ * PowerProbQueueFunc3), https://hftbacktest.readthedocs.io/en/latest/tutorials/
  * Probability%20Queue%20Models.html.
  */
 #include "sim_int.h"
@@ -558,22 +560,70 @@ void cx__sim_on_trade(struct cx_sim *sim, const struct cx_instrument *inst,
  * ------------------------------------------------------------------------------------------- */
 
 /*
+ * The probability that a decrease of the level not explained by trades was behind our order,
+ * from the quantity ahead of it (front_m > 0) and behind it (back_m >= 0), mantissas at the
+ * instrument's qty_exp; unit = 10^qty_exp converts them to the venue's quantity unit for the
+ * log functions, which are not scale-free (the power functions only see the ratio). The
+ * functions and their names are hftbacktest's (hftbacktest/src/backtest/models/queue.rs, trait
+ * Probability; docs "Probability Queue Models"), n = queue_power:
+ *   power  (PowerProbQueueFunc):  f(back) / (f(back) + f(front)),  f(x) = x^n
+ *   log    (LogProbQueueFunc):    f(back) / (f(back) + f(front)),  f(x) = ln(1 + x)
+ *   power2 (PowerProbQueueFunc2): f(back) / f(back + front),       f(x) = x^n
+ *   log2   (LogProbQueueFunc2):   f(back) / f(back + front),       f(x) = ln(1 + x)
+ *   power3 (PowerProbQueueFunc3): 1 - f(front / (front + back)),   f(x) = x^n
+ * The power functions are evaluated on front / total and back / total (the same value for
+ * power, power2 and power3, and no overflow for large quantities). A result that is not a
+ * number in [0, 1] (cannot happen with front > 0) is taken as 1, as hftbacktest takes an
+ * infinite one: the decrease is then credited to the back, the conservative side.
+ */
+static double prob_behind(uint8_t fn, double n, int64_t front_m, int64_t back_m, double unit)
+{
+    double front = (double)front_m, back = (double)back_m;
+    double total = front + back;
+    double p;
+    switch (fn) {
+    case CX_QUEUE_FN_LOG:
+        p = log1p(back * unit) / (log1p(back * unit) + log1p(front * unit));
+        break;
+    case CX_QUEUE_FN_POWER2:
+        p = pow(back / total, n);
+        break;
+    case CX_QUEUE_FN_LOG2:
+        p = log1p(back * unit) / log1p(total * unit);
+        break;
+    case CX_QUEUE_FN_POWER3:
+        p = 1.0 - pow(front / total, n);
+        break;
+    case CX_QUEUE_FN_POWER:
+    default: {
+        double ff = pow(front / total, n);
+        double fb = pow(back / total, n);
+        p = fb / (fb + ff);
+        break;
+    }
+    }
+    if (!(p >= 0.0 && p <= 1.0))
+        p = 1.0;
+    return p;
+}
+
+/*
  * The displayed quantity at our price went from o->level_qty_m to new_m.
  * Risk-averse (hftbacktest RiskAdverseQueueModel::depth): queue = min(queue, new). A shrinking
  * level can only be known to have removed orders ahead of us once it is smaller than our
  * estimate of the queue ahead.
- * Probabilistic (hftbacktest ProbQueueModel::depth with PowerProbQueueFunc): the decrease not
- * explained by prints at our price since the last change, d = prev - new - traded, is split
- * between front = queue ahead and back = prev - front. The probability that a decrease is
- * behind us is p = f(back) / (f(back) + f(front)), f(x) = x^n; the front shrinks by
- * (1 - p) * d, plus whatever part of p * d exceeds back. Then queue = min(queue, new).
- * With n = 2, front = 6, back = 2, d = 4: p = 4 / 40 = 0.1, the queue ahead moves by
- * 0.9 * 4 = 3.6 -> floor 3 (we round the advance down: conservative), so 6 -> 3.
- * f is evaluated on front / (front + back) and back / (front + back) (same ratio, no overflow).
- * Only the probability uses double; quantities stay int64.
+ * Probabilistic (hftbacktest ProbQueueModel::depth): the decrease not explained by prints at
+ * our price since the last change, d = prev - new - traded, is split between front = queue
+ * ahead and back = prev - front. With p = prob_behind(front, back), the probability that the
+ * decrease is behind us, the front shrinks by (1 - p) * d, plus whatever part of p * d exceeds
+ * back (hftbacktest: front - (1 - p) * chg + min(back - p * chg, 0)). Then queue =
+ * min(queue, new). With the power function, n = 2, front = 6, back = 2, d = 4:
+ * p = 4 / 40 = 0.1, the queue ahead moves by 0.9 * 4 = 3.6, so 6 -> 2.4 (the advance is
+ * rounded down to the quantity mantissa: conservative). Only the probability uses double;
+ * quantities stay int64. inst gives the unit of the log functions (10^qty_exp per mantissa).
  */
-static void queue_on_level_change(struct cx_sim *sim, struct cx__sim_order *o, int64_t new_m,
-                                  bool is_plain_delta)
+static void queue_on_level_change(struct cx_sim *sim, const struct cx_instrument *inst,
+                                  struct cx__sim_order *o, int64_t new_m, bool is_plain_delta)
 {
     int64_t prev = o->level_qty_m;
     int64_t chg = prev - new_m - o->traded_m;
@@ -583,12 +633,8 @@ static void queue_on_level_change(struct cx_sim *sim, struct cx__sim_order *o, i
         o->queue_ahead_m > 0) {
         int64_t front = o->queue_ahead_m;
         int64_t back = prev - front > 0 ? prev - front : 0;
-        double total = (double)front + (double)back;
-        double ff = pow((double)front / total, sim->queue_power);
-        double fb = pow((double)back / total, sim->queue_power);
-        double p_back = fb / (fb + ff);
-        if (!isfinite(p_back))
-            p_back = 1.0;
+        double unit = pow(10.0, (double)inst->qty_exp);
+        double p_back = prob_behind(sim->queue_function, sim->queue_power, front, back, unit);
         double d = (double)chg;
         double spill = p_back * d - (double)back;
         double adv = (1.0 - p_back) * d + (spill > 0.0 ? spill : 0.0);
@@ -642,7 +688,7 @@ void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool
         struct cx__sim_order *o = &sim->orders[s];
         int64_t level = cx__sim_level_qty(book, o->req.side, o->req.price_m);
         if (level != o->level_qty_m)
-            queue_on_level_change(sim, o, level, is_plain_delta);
+            queue_on_level_change(sim, inst, o, level, is_plain_delta);
     }
     cross_resting(sim, inst, si);
 }

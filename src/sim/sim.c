@@ -200,6 +200,8 @@ static int check_cfg(const struct cx_sim_cfg *cfg, struct cx_parse_err *err)
         return rc;
     if (cfg->queue_model > CX_QUEUE_PROB_POWER)
         return cfg_fail(err, "unknown queue model", "queue_model");
+    if (cfg->queue_function > CX_QUEUE_FN_POWER3)
+        return cfg_fail(err, "unknown queue function", "queue_function");
     if (!(cfg->queue_power >= 0.0) || cfg->queue_power > 64.0)
         return cfg_fail(err, "queue_power must be in [0, 64] (0 = 2)", "queue_power");
     if (cfg->n_accounts > CX_SIM_MAX_ACCOUNTS)
@@ -267,6 +269,7 @@ int cx_sim_new(struct cx_sim **out, const struct cx_sim_cfg *cfg, struct cx_pars
     sim->response = cfg->response;
     sim->rng = cfg->seed;
     sim->queue_model = cfg->queue_model;
+    sim->queue_function = cfg->queue_function;
     sim->queue_power = cfg->queue_power > 0.0 ? cfg->queue_power : 2.0;
     sim->book_max_levels = cfg->book_max_levels;
     sim->book_max_buffered = cfg->book_max_buffered;

@@ -111,7 +111,8 @@ struct cx_sim {
     struct cx_latency_cfg response; /* response latency */
     uint64_t rng;                  /* splitmix64 state */
     uint8_t queue_model;           /* enum cx_queue_model */
-    double queue_power;            /* n of f(x) = x^n */
+    uint8_t queue_function;        /* enum cx_queue_func (probabilistic model) */
+    double queue_power;            /* n of the power functions */
     uint32_t book_max_levels;      /* venue book capacity per side */
     uint32_t book_max_buffered;    /* venue book delta buffer, events */
 
