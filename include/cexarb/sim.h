@@ -8,7 +8,10 @@
  * translated to the local clock (exchange time + the recording's clock offset), so the venue
  * sees every change one feed latency before the strategy does (hftbacktest's exchange/local
  * processor split, hftbacktest docs "Latency Models", "Order Latency"). Feed latency is the
- * engine's job (it stamps venue_ns); the sim only models order entry and response latency.
+ * engine's job (it stamps venue_ns); the sim only models order entry and response latency:
+ * drawn from a distribution, interpolated from a recorded series of real requests, or derived
+ * from the recorded feed latency that the engine notes for each message
+ * (cx_sim_note_feed_latency; hftbacktest's IntpOrderLatency and FeedLatency).
  *
  *  strategy --submit/cancel @t--> [entry latency] --> venue matches @t+entry
  *  venue --ack/fill/cancel @x--> [response latency] --> strategy learns @x+response
@@ -61,18 +64,66 @@
 extern "C" {
 #endif
 
-/** Latency distributions. */
+/** Latency models of order entry and of responses. */
 enum cx_latency_kind {
     CX_LAT_CONSTANT = 0, /* always a_ns */
     CX_LAT_UNIFORM,      /* uniform in [a_ns, b_ns] */
     CX_LAT_LOGNORMAL,    /* lognormal with median a_ns and 99th percentile b_ns */
+    CX_LAT_FEED,         /* mul_ppm / 10^6 x the venue's recent feed latency + a_ns
+                            (cx_sim_note_feed_latency; hftbacktest's FeedLatency) */
+    CX_LAT_RECORDED,     /* interpolated from a recorded series rows[0..n_rows)
+                            (hftbacktest's IntpOrderLatency; cx_sim_latency_load_csv) */
 };
 
-struct cx_latency_cfg {
-    uint8_t kind;   /* enum cx_latency_kind */
-    int64_t a_ns;   /* constant / lower bound / median, ns (>= 0; > 0 for lognormal) */
-    int64_t b_ns;   /* upper bound / 99th percentile, ns (>= a_ns; unused for constant) */
+/** One recorded request of an order-latency series (cx_sim_latency_load_csv). */
+struct cx_sim_latency_row {
+    int64_t req_ns;   /* local time the request was sent, ns since the epoch */
+    int64_t exch_ns;  /* the venue's time it processed the request, on the same (local) clock;
+                         >= req_ns: entry latency = exch_ns - req_ns */
+    int64_t resp_ns;  /* local time the response arrived; >= exch_ns: response latency =
+                         resp_ns - exch_ns */
 };
+
+/**
+ * A latency model. Which fields a kind reads:
+ *   CONSTANT   a_ns
+ *   UNIFORM    a_ns, b_ns
+ *   LOGNORMAL  a_ns (median), b_ns (99th percentile)
+ *   FEED       mul_ppm, a_ns (added)
+ *   RECORDED   rows, n_rows (the entry column for cx_sim_cfg.entry, the response column for
+ *              cx_sim_cfg.response)
+ * cx_sim_new requires mul_ppm, rows and n_rows to be 0 for the kinds that do not read them,
+ * b_ns to be 0 for FEED and RECORDED and a_ns to be 0 for RECORDED, so a half-set model is
+ * caught (CONSTANT may carry b_ns, which it ignores, as configurations always did).
+ */
+struct cx_latency_cfg {
+    uint8_t kind;    /* enum cx_latency_kind */
+    int64_t a_ns;    /* constant / lower bound / median / FEED: added latency, ns (>= 0; > 0
+                        for lognormal) */
+    int64_t b_ns;    /* upper bound / 99th percentile, ns (>= a_ns; unused by the others) */
+    int64_t mul_ppm; /* FEED: multiplier of the feed latency, parts per million (1000000 = x1;
+                        [0, 10^9]) */
+    const struct cx_sim_latency_row *rows; /* RECORDED: retained until cx_sim_free;
+                        rows[0..n_rows) strictly increasing req_ns, exch_ns >= req_ns,
+                        resp_ns >= exch_ns */
+    uint32_t n_rows; /* RECORDED: rows in the series (>= 1) */
+};
+
+/**
+ * A recorded order-latency series loaded from a file: rows[0..n) in strictly increasing req_ns.
+ * Allocated by cx_sim_latency_load_csv, released with cx_sim_latency_series_fini.
+ */
+struct cx_sim_latency_series {
+    struct cx_sim_latency_row *rows; /* rows[0..n), owned */
+    uint32_t n;                      /* rows loaded (one per data row of the file) */
+};
+
+/** Largest order-latency file accepted by cx_sim_latency_load_csv, bytes. */
+#define CX_SIM_LATENCY_FILE_MAX_BYTES (256u << 20)
+
+/** Feed latencies kept per venue for the FEED model's estimate: its median over the venue's
+ * last CX_SIM_FEED_WINDOW messages with an exchange time (see cx_sim_note_feed_latency). */
+#define CX_SIM_FEED_WINDOW 16
 
 /** Queue position models. */
 enum cx_queue_model {
@@ -222,6 +273,9 @@ struct cx_sim_stats {
     uint64_t response_overflow;    /* responses lost because max_responses was full */
     uint64_t bbo_updates;          /* bookTicker messages kept as the venue's touch source */
     uint64_t used_overflow;        /* taken-liquidity entries dropped (table full) */
+    uint64_t feed_notes;           /* feed latencies noted (cx_sim_note_feed_latency) */
+    uint64_t feed_latency_missing; /* FEED latencies computed before the venue's first note
+                                      (the feed term was 0) */
     uint32_t orders_high_water;    /* most order slots in use at once */
     uint32_t responses_high_water; /* most undelivered responses at once */
 };
@@ -239,11 +293,13 @@ struct cx_sim; /* opaque */
 
 /**
  * Create a simulated venue. Copies cfg (accounts and funding schedules included).
- * @param cfg  borrowed; cfg->reg and the events arrays of cfg->funding_series[0..n_funding) are
- *             retained until cx_sim_free.
+ * @param cfg  borrowed; cfg->reg, the events arrays of cfg->funding_series[0..n_funding) and
+ *             the rows of RECORDED latency models are retained until cx_sim_free.
  * @param err  optional; names the offending field on CX_EINVAL.
  * @return 0 and *out; CX_EINVAL (NULL pointers, unknown latency kind, queue model or queue
- *         function, negative or inverted latency bounds, lognormal median <= 0, queue_power
+ *         function, negative or inverted latency bounds, lognormal median <= 0, a FEED
+ *         multiplier outside [0, 10^9] ppm, a RECORDED model without rows or with rows out of
+ *         order or with negative latencies, a field the kind does not read set, queue_power
  *         outside [0, 64], too many
  *         accounts or schedules, two accounts with one name on one venue, an account name
  *         without its NUL, a funding schedule for an unknown or non-perp instrument, a constant-rate schedule with interval <= 0 or n_events != 0, a
@@ -361,22 +417,110 @@ const struct cx_sim_stats *cx_sim_stats(const struct cx_sim *sim);
  */
 int cx_sim_queue_ahead(const struct cx_sim *sim, uint64_t client_id, int64_t *out_qty_m);
 
+/**
+ * Tell the venue the feed latency of one of its market messages, for the FEED latency model:
+ * how long the message took from the venue to the recorder, i.e. its local receive time minus
+ * its exchange time minus the recording's clock offset (the replay driver computes it for every
+ * venue-side message that has an exchange time and calls this just before cx_sim_on_market;
+ * docs/internals/sim.md "Feed-driven order latency"). The sim keeps the venue's last
+ * CX_SIM_FEED_WINDOW values; the FEED model uses their median at the moment a latency is
+ * needed: robust to one message held back on the feed connection, and it follows a burst of
+ * slow messages within half a window.
+ * @param venue    enum cx_venue of the message's instrument (orders to that venue follow it).
+ * @param feed_ns  >= 0, ns.
+ * @return 0; CX_EINVAL (NULL sim, venue out of range, feed_ns < 0). O(1), never allocates.
+ */
+int cx_sim_note_feed_latency(struct cx_sim *sim, uint8_t venue, int64_t feed_ns);
+
+/**
+ * The FEED model's current feed-latency estimate of a venue: the median of its last
+ * CX_SIM_FEED_WINDOW noted values (the mean of the two middle ones, rounded down, for an even
+ * count). @return ns >= 0; -1 when nothing was noted for the venue (or NULL, bad venue).
+ * O(CX_SIM_FEED_WINDOW^2) (a small sort), never allocates.
+ */
+int64_t cx_sim_feed_latency(const struct cx_sim *sim, uint8_t venue);
+
 /* ---------------------------------------------------------------------------------------------
  * MARK: latency sampling
  * ------------------------------------------------------------------------------------------- */
 
-/* Threads: a pure function of cfg and *state (it writes only *state): thread-safe for distinct
- * states, any thread. Never blocks, never allocates. */
+/* Threads: cx_sim_latency_sample and cx_sim_latency_at are pure functions of their arguments
+ * and *state (they write only *state): thread-safe for distinct states, any thread; never block,
+ * never allocate. cx_sim_latency_load_csv keeps no state (thread-safe, blocking); a series is
+ * written by one thread at a time and must not change while a sim retains its rows. */
 
 /**
  * Draw one latency sample (also for the engine's own feed-latency modelling).
  * CONSTANT: a_ns. UNIFORM: integer uniform on [a_ns, b_ns]. LOGNORMAL: exp(mu + sigma z) with
  * mu = ln a_ns, sigma = (ln b_ns - ln a_ns) / 2.3263 (z_0.99 of the standard normal, so b_ns is
- * the 99th percentile) and z from Box-Muller, rounded to ns.
+ * the 99th percentile) and z from Box-Muller, rounded to ns. FEED and RECORDED need a time and
+ * a feed latency: this returns cx_sim_latency_at(cfg, false, 0, 0, state) for them.
  * @param state  in/out PRNG state (splitmix64; any value is a valid seed).
  * @return ns >= 0. Never allocates; deterministic for a given state.
  */
 int64_t cx_sim_latency_sample(const struct cx_latency_cfg *cfg, uint64_t *state);
+
+/**
+ * The latency of one message under any model, as the sim computes it.
+ * CONSTANT, UNIFORM, LOGNORMAL: cx_sim_latency_sample (t_ns and feed_ns unused).
+ * FEED: round(feed_ns x mul_ppm / 10^6) + a_ns (half up; hftbacktest FeedLatency:
+ *   entry = feed x entry_latency_mul + entry_latency, response likewise).
+ * RECORDED: the series' latency at t_ns by linear interpolation on req_ns between the two rows
+ *   around it, clamped to the first and last rows outside the series (hftbacktest
+ *   IntpOrderLatency): entry = exch_ns - req_ns, response = resp_ns - exch_ns. Interpolation
+ *   is exact integer arithmetic, rounded half away from zero:
+ *   lat(t) = lat_i + (lat_{i+1} - lat_i) (t - req_i) / (req_{i+1} - req_i), req_i <= t < req_{i+1}.
+ * @param is_response  false: an entry latency; true: a response latency (RECORDED's column).
+ * @param t_ns      RECORDED: the time to look up on the request-time axis (the sim passes the
+ *                  send time for entries and the venue time of the response for responses).
+ * @param feed_ns   FEED: the feed latency estimate, ns (< 0 is taken as 0).
+ * @param state     in/out PRNG state (read only by the random kinds).
+ * @return ns >= 0 (saturating at 4e18). Never allocates; O(log n_rows) for RECORDED.
+ */
+int64_t cx_sim_latency_at(const struct cx_latency_cfg *cfg, bool is_response, int64_t t_ns,
+                          int64_t feed_ns, uint64_t *state);
+
+/**
+ * Load a recorded order-latency series, one row per request, for the RECORDED latency model:
+ * the format the live venue adapters write (docs/internals/sim.md "Recorded order latency").
+ *
+ * Format, checked exactly: the header line `req_ns,exch_ns,resp_ns`, then one row per request,
+ * three integers in ns since the Unix epoch, digits only (no sign, space or decimal point), each
+ * at most 9223372036854775807:
+ *  - req_ns: local time the request was sent; strictly increasing from row to row;
+ *  - exch_ns: the venue's time it processed the request (its ack / transaction time), on the
+ *    local clock (the writer removes the clock offset); exch_ns >= req_ns;
+ *  - resp_ns: local time the response arrived; resp_ns >= exch_ns.
+ * Lines end with LF (a CR before it is accepted); the last line may lack it; an empty line is
+ * an error. Requests the venue refused without an exchange time have no row.
+ * @param path  borrowed, NUL-terminated; err->file points to it on failure.
+ * @param out   written only on success (rows allocated: release with
+ *              cx_sim_latency_series_fini).
+ * @param err   optional: code, static msg, file, 1-based line and column of the offending byte
+ *              (line 0 for argument and I/O errors) and the offending text.
+ * @return 0; CX_EINVAL (NULL path or out); CX_ENOENT (no such file); CX_EIO (cannot open or
+ *         read, not a regular file); CX_ERANGE (file over CX_SIM_LATENCY_FILE_MAX_BYTES, a
+ *         number over INT64_MAX); CX_ENOMEM; CX_EPARSE (header, field count, a field that is
+ *         not digits, an empty line); CX_ETIME (req_ns not after the previous row's, exch_ns
+ *         before req_ns, resp_ns before exch_ns; at the field); CX_EMISSING (no data row).
+ * Thread-safe (no shared state); blocking (reads the file). Allocates a buffer for the file
+ * (freed before returning) and the rows. O(file size).
+ * @code
+ *   struct cx_sim_latency_series s = {0};
+ *   if (cx_sim_latency_load_csv("latency_binance_spot.csv", &s, &err) == 0) {
+ *       cfg.entry = (struct cx_latency_cfg){.kind = CX_LAT_RECORDED, .rows = s.rows,
+ *                                           .n_rows = s.n};
+ *       ... cx_sim_new, run, cx_sim_free ...
+ *   }
+ *   cx_sim_latency_series_fini(&s);           // after cx_sim_free: the sim retained s.rows
+ * @endcode
+ */
+int cx_sim_latency_load_csv(const char *path, struct cx_sim_latency_series *out,
+                            struct cx_parse_err *err);
+
+/** Release a series' rows and zero it (NULL is a no-op). A sim that retained the rows must be
+ * freed first. */
+void cx_sim_latency_series_fini(struct cx_sim_latency_series *s);
 
 /* ---------------------------------------------------------------------------------------------
  * MARK: funding-rate histories (src/sim/funding.c)

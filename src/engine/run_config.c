@@ -374,7 +374,7 @@ static int key_latency(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
                        const struct cx_conf_node *n, const char *key, void *obj)
 {
     struct cx_latency_cfg *lat = cx_conf_target(f, obj);
-    struct cx_latency_cfg out = {CX_LAT_CONSTANT, 0, 0};
+    struct cx_latency_cfg out = {.kind = CX_LAT_CONSTANT, .a_ns = 0, .b_ns = 0};
     if (cx_conf_node_kind(n) == CX_CONF_NODE_SCALAR || cx_conf_node_kind(n) == CX_CONF_NODE_NULL) {
         int rc = cx_conf_read_value(ctx, n, key, &k_lat_lo, &out);
         if (rc != 0)

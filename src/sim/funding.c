@@ -13,7 +13,7 @@
  * time-zone functions (which are non-reentrant or depend on the process's TZ). The file is read whole into one buffer
  * (size known from fstat, so no growth loop), scanned once to count rows, then parsed.
  */
-#include "cexarb/sim.h"
+#include "sim_int.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -29,9 +29,10 @@
  * MARK: file reading
  * ------------------------------------------------------------------------------------------- */
 
-/* Records an error at a 0-based byte column of a 1-based line (line 0: no position). */
-static int fail_at(struct cx_parse_err *err, const char *path, int code, const char *msg,
-                   int64_t line, size_t col0, const char *tok, size_t tok_len)
+/* Records an error at a 0-based byte column of a 1-based line (line 0: no position). Shared
+ * with the order-latency loader (latency_file.c). */
+int cx__sim_fail_at(struct cx_parse_err *err, const char *path, int code, const char *msg,
+                    int64_t line, size_t col0, const char *tok, size_t tok_len)
 {
     if (err != NULL) {
         err->file = path;
@@ -41,8 +42,12 @@ static int fail_at(struct cx_parse_err *err, const char *path, int code, const c
     return cx_parse_err_set(err, code, msg, tok, tok_len);
 }
 
-/* Reads a whole regular file into a NUL-terminated heap buffer (caller frees). */
-static int read_whole(const char *path, char **out_buf, size_t *out_len, struct cx_parse_err *err)
+#define fail_at cx__sim_fail_at /* the short name used in this file */
+
+/* Reads a whole regular file of at most max_bytes into a NUL-terminated heap buffer (caller
+ * frees); a larger file is CX_ERANGE with too_big_msg. Shared with latency_file.c. */
+int cx__sim_read_whole(const char *path, uint64_t max_bytes, const char *too_big_msg,
+                       char **out_buf, size_t *out_len, struct cx_parse_err *err)
 {
     size_t plen = strlen(path);
     FILE *f = fopen(path, "rb");
@@ -57,9 +62,8 @@ static int read_whole(const char *path, char **out_buf, size_t *out_len, struct 
         rc = fail_at(err, path, CX_EIO, "not a readable regular file", 0, 0, path, plen);
         goto fail;
     }
-    if (st.st_size < 0 || (uint64_t)st.st_size > CX_SIM_FUNDING_FILE_MAX_BYTES) {
-        rc = fail_at(err, path, CX_ERANGE, "file larger than CX_SIM_FUNDING_FILE_MAX_BYTES", 0,
-                     0, path, plen);
+    if (st.st_size < 0 || (uint64_t)st.st_size > max_bytes) {
+        rc = fail_at(err, path, CX_ERANGE, too_big_msg, 0, 0, path, plen);
         goto fail;
     }
     size_t len = (size_t)st.st_size;
@@ -204,8 +208,9 @@ static int parse_row(struct load_ctx *cx, const char *s, size_t n, int64_t line,
     return 0;
 }
 
-/* Length of the line starting at p (up to LF or end), and of its content without a final CR. */
-static size_t line_len(const char *p, const char *end, size_t *out_content)
+/* Length of the line starting at p (up to LF or end), and of its content without a final CR.
+ * Shared with latency_file.c. */
+size_t cx__sim_line_len(const char *p, const char *end, size_t *out_content)
 {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
@@ -228,7 +233,9 @@ int cx_sim_funding_load_csv(const char *path, int32_t utc_offset_s, unsigned fla
 
     char *buf = NULL;
     size_t len = 0;
-    int rc = read_whole(path, &buf, &len, err);
+    int rc = cx__sim_read_whole(path, CX_SIM_FUNDING_FILE_MAX_BYTES,
+                                "file larger than CX_SIM_FUNDING_FILE_MAX_BYTES", &buf, &len,
+                                err);
     if (rc != 0)
         return rc;
     const char *end = buf + len;
@@ -237,7 +244,7 @@ int cx_sim_funding_load_csv(const char *path, int32_t utc_offset_s, unsigned fla
 
     /* Header. */
     size_t content;
-    size_t hlen = line_len(buf, end, &content);
+    size_t hlen = cx__sim_line_len(buf, end, &content);
     if (content != strlen(CX__FUND_HEADER) || memcmp(buf, CX__FUND_HEADER, content) != 0) {
         rc = fail_at(err, path, CX_EPARSE, "expected the header 'Symbol,Date,Funding Rate'", 1,
                      0, buf, content);
@@ -282,7 +289,7 @@ int cx_sim_funding_load_csv(const char *path, int32_t utc_offset_s, unsigned fla
     uint32_t n = 0;
     int64_t line = 2;
     for (const char *p = rows; p < end; line++) {
-        size_t l = line_len(p, end, &content);
+        size_t l = cx__sim_line_len(p, end, &content);
         rc = parse_row(&cx, p, content, line, &ev[n]);
         if (rc != 0)
             goto done;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Latency samples for the simulated venue: a splitmix64 generator and the three distributions
- * of enum cx_latency_kind. The generator is the whole source of randomness in the sim, so a
- * seed and the same sequence of calls give the same samples on every run (the C library's
- * generator is banned, STYLE.md K.66).
+ * Latency for the simulated venue: a splitmix64 generator, the three distributions of enum
+ * cx_latency_kind, the feed-driven model (a multiple of the venue's recent feed latency plus a
+ * constant) and the interpolated recorded series. The generator is the whole source of
+ * randomness in the sim, so a seed and the same sequence of calls give the same samples on
+ * every run (the C library's generator is banned, STYLE.md K.66); the feed and recorded models
+ * draw nothing from it.
  *
  * splitmix64: Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014;
  * constants as in Vigna's reference implementation (prng.di.unimi.it/splitmix64.c). Every
@@ -14,6 +16,7 @@
 #include <math.h>
 
 __extension__ typedef unsigned __int128 cx__u128;
+__extension__ typedef __int128 cx__i128;
 
 /* The 99th percentile of the standard normal distribution, z_0.99 (to 5 significant digits:
  * 2.3263). A lognormal with median m and 99th percentile q has mu = ln m and
@@ -35,10 +38,15 @@ static double rng_unit_open(uint64_t *state)
     return ((double)(cx__sim_rng_next(state) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+/* Far beyond any latency, inside int64 with room for a timestamp added to it. */
+#define CX__LAT_CAP INT64_C(4000000000000000000)
+
 int64_t cx_sim_latency_sample(const struct cx_latency_cfg *cfg, uint64_t *state)
 {
     if (cfg == NULL || state == NULL)
         return 0;
+    if (cfg->kind == CX_LAT_FEED || cfg->kind == CX_LAT_RECORDED)
+        return cx_sim_latency_at(cfg, false, 0, 0, state);
     int64_t a = cfg->a_ns < 0 ? 0 : cfg->a_ns;
     int64_t b = cfg->b_ns < a ? a : cfg->b_ns;
 
@@ -63,12 +71,78 @@ int64_t cx_sim_latency_sample(const struct cx_latency_cfg *cfg, uint64_t *state)
         double u2 = rng_unit_open(state);
         double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
         double v = exp(mu + sigma * z);
-        if (!(v < 4.0e18)) /* also catches NaN: cap far beyond any latency, inside int64 */
-            v = 4.0e18;
+        if (!(v < (double)CX__LAT_CAP)) /* also catches NaN */
+            v = (double)CX__LAT_CAP;
         return (int64_t)llround(v);
     }
     case CX_LAT_CONSTANT:
     default:
         return a;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * MARK: feed-driven and recorded latency
+ * ------------------------------------------------------------------------------------------- */
+
+/* Column of a recorded row: entry = exch - req, response = resp - exch (both >= 0: the loader
+ * and cx_sim_new check it). */
+static int64_t row_latency(const struct cx_sim_latency_row *r, bool is_response)
+{
+    return is_response ? r->resp_ns - r->exch_ns : r->exch_ns - r->req_ns;
+}
+
+/* num / den rounded half away from zero (den > 0). */
+static int64_t div_round(cx__i128 num, cx__i128 den)
+{
+    cx__i128 q = num / den, r = num % den;
+    if (2 * (r < 0 ? -r : r) >= den)
+        q += num < 0 ? -1 : 1;
+    return (int64_t)q;
+}
+
+/* The recorded series at t: clamped to the end rows outside [req_0, req_last], linear between
+ * the two rows around t inside (hftbacktest IntpOrderLatency::entry; see sim.h). */
+static int64_t recorded_at(const struct cx_sim_latency_row *rows, uint32_t n, bool is_response,
+                           int64_t t)
+{
+    if (rows == NULL || n == 0)
+        return 0;
+    if (t <= rows[0].req_ns)
+        return row_latency(&rows[0], is_response);
+    if (t >= rows[n - 1].req_ns)
+        return row_latency(&rows[n - 1], is_response);
+    uint32_t lo = 0, hi = n - 1; /* rows[lo].req_ns <= t < rows[hi].req_ns */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (rows[mid].req_ns <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int64_t y0 = row_latency(&rows[lo], is_response);
+    int64_t y1 = row_latency(&rows[hi], is_response);
+    cx__i128 dx = (cx__i128)rows[hi].req_ns - rows[lo].req_ns;
+    cx__i128 num = ((cx__i128)y1 - y0) * ((cx__i128)t - rows[lo].req_ns);
+    return y0 + div_round(num, dx); /* between y0 and y1: fits */
+}
+
+int64_t cx_sim_latency_at(const struct cx_latency_cfg *cfg, bool is_response, int64_t t_ns,
+                          int64_t feed_ns, uint64_t *state)
+{
+    if (cfg == NULL || state == NULL)
+        return 0;
+    switch (cfg->kind) {
+    case CX_LAT_FEED: {
+        /* hftbacktest FeedLatency: feed x mul + add; mul in ppm, rounded half up. */
+        cx__u128 feed = feed_ns > 0 ? (cx__u128)feed_ns : 0u;
+        cx__u128 mul = cfg->mul_ppm > 0 ? (cx__u128)cfg->mul_ppm : 0u;
+        cx__u128 v = (feed * mul + 500000u) / 1000000u + (cfg->a_ns > 0 ? (cx__u128)cfg->a_ns : 0u);
+        return v > (cx__u128)CX__LAT_CAP ? CX__LAT_CAP : (int64_t)v;
+    }
+    case CX_LAT_RECORDED:
+        return recorded_at(cfg->rows, cfg->n_rows, is_response, t_ns);
+    default:
+        return cx_sim_latency_sample(cfg, state);
     }
 }

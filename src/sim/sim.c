@@ -174,17 +174,48 @@ static int cfg_fail(struct cx_parse_err *err, const char *msg, const char *field
     return cx_parse_err_set(err, CX_EINVAL, msg, field, strlen(field));
 }
 
+/* A RECORDED model's rows: present, req_ns strictly increasing, no negative latency (what the
+ * loader guarantees, checked again for series built in memory). */
+static int check_rows(const struct cx_latency_cfg *lat, const char *field,
+                      struct cx_parse_err *err)
+{
+    if (lat->rows == NULL || lat->n_rows == 0)
+        return cfg_fail(err, "recorded latency needs rows (n_rows >= 1)", field);
+    for (uint32_t i = 0; i < lat->n_rows; i++) {
+        const struct cx_sim_latency_row *r = &lat->rows[i];
+        if (i > 0 && r->req_ns <= lat->rows[i - 1].req_ns)
+            return cfg_fail(err, "recorded latency req_ns must strictly increase", field);
+        if (r->exch_ns < r->req_ns || r->resp_ns < r->exch_ns)
+            return cfg_fail(err, "recorded latency row with a negative latency", field);
+    }
+    return 0;
+}
+
 static int check_latency(const struct cx_latency_cfg *lat, const char *field,
                          struct cx_parse_err *err)
 {
-    if (lat->kind > CX_LAT_LOGNORMAL)
+    if (lat->kind > CX_LAT_RECORDED)
         return cfg_fail(err, "unknown latency kind", field);
     if (lat->a_ns < 0)
         return cfg_fail(err, "latency a_ns must be >= 0", field);
-    if (lat->kind != CX_LAT_CONSTANT && lat->b_ns < lat->a_ns)
+    bool is_dist = lat->kind <= CX_LAT_LOGNORMAL;
+    if (lat->kind != CX_LAT_FEED && lat->mul_ppm != 0)
+        return cfg_fail(err, "latency mul_ppm is only for the feed model", field);
+    if (lat->kind != CX_LAT_RECORDED && (lat->rows != NULL || lat->n_rows != 0))
+        return cfg_fail(err, "latency rows are only for the recorded model", field);
+    if (!is_dist && lat->b_ns != 0)
+        return cfg_fail(err, "latency b_ns is not used by the feed and recorded models", field);
+    if (is_dist && lat->kind != CX_LAT_CONSTANT && lat->b_ns < lat->a_ns)
         return cfg_fail(err, "latency b_ns must be >= a_ns", field);
     if (lat->kind == CX_LAT_LOGNORMAL && lat->a_ns <= 0)
         return cfg_fail(err, "lognormal latency needs a median a_ns > 0", field);
+    if (lat->kind == CX_LAT_FEED && (lat->mul_ppm < 0 || lat->mul_ppm > INT64_C(1000000000)))
+        return cfg_fail(err, "feed latency mul_ppm must be in [0, 10^9]", field);
+    if (lat->kind == CX_LAT_RECORDED) {
+        if (lat->a_ns != 0)
+            return cfg_fail(err, "latency a_ns is not used by the recorded model", field);
+        return check_rows(lat, field, err);
+    }
     return 0;
 }
 
@@ -553,6 +584,60 @@ void cx__sim_rest_unlink(struct cx_sim *sim, uint32_t slot)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * MARK: feed latency (the FEED latency model)
+ * ------------------------------------------------------------------------------------------- */
+
+int cx_sim_note_feed_latency(struct cx_sim *sim, uint8_t venue, int64_t feed_ns)
+{
+    if (sim == NULL || venue >= CX_VENUE_COUNT || feed_ns < 0)
+        return CX_EINVAL;
+    struct cx__sim_feed *f = &sim->feed[venue];
+    f->win_ns[f->next] = feed_ns;
+    f->next = (f->next + 1) % CX_SIM_FEED_WINDOW;
+    if (f->n < CX_SIM_FEED_WINDOW)
+        f->n++;
+    sim->stats.feed_notes++;
+    return 0;
+}
+
+int64_t cx_sim_feed_latency(const struct cx_sim *sim, uint8_t venue)
+{
+    if (sim == NULL || venue >= CX_VENUE_COUNT || sim->feed[venue].n == 0)
+        return -1;
+    const struct cx__sim_feed *f = &sim->feed[venue];
+    int64_t v[CX_SIM_FEED_WINDOW];
+    uint32_t n = f->n;
+    /* Insertion sort of at most CX_SIM_FEED_WINDOW values (the ring's order does not matter
+     * for a median). */
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t x = f->win_ns[i];
+        uint32_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    if (n % 2 == 1)
+        return v[n / 2];
+    return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2; /* no overflow: both >= 0 */
+}
+
+/* The feed term a latency model needs now: the venue's estimate for a FEED model (0, counted,
+ * before its first note), 0 for the others (which do not read it). */
+static int64_t feed_now(struct cx_sim *sim, uint8_t venue, const struct cx_latency_cfg *lat)
+{
+    if (lat->kind != CX_LAT_FEED)
+        return 0;
+    int64_t f = cx_sim_feed_latency(sim, venue);
+    if (f < 0) {
+        sim->stats.feed_latency_missing++;
+        return 0;
+    }
+    return f;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * MARK: responses
  * ------------------------------------------------------------------------------------------- */
 
@@ -563,7 +648,8 @@ struct cx_exec_report *cx__sim_respond(struct cx_sim *sim, uint8_t venue, uint8_
         venue = CX_VENUE_UNKNOWN;
     /* The latency is sampled even when the message is then dropped, so an overflow does not
      * shift the random sequence of everything after it. */
-    int64_t lat = cx_sim_latency_sample(&sim->response, &sim->rng);
+    int64_t lat = cx_sim_latency_at(&sim->response, true, sim->clock_ns,
+                                    feed_now(sim, venue, &sim->response), &sim->rng);
     int64_t deliver = sim->clock_ns > INT64_MAX - lat ? INT64_MAX : sim->clock_ns + lat;
     if (deliver < sim->last_resp_ns[venue])
         deliver = sim->last_resp_ns[venue];
@@ -821,7 +907,8 @@ int64_t cx_sim_next_ns(const struct cx_sim *sim)
  * before an earlier request of the same session. */
 static int64_t entry_time(struct cx_sim *sim, uint8_t venue, int64_t now_ns)
 {
-    int64_t lat = cx_sim_latency_sample(&sim->entry, &sim->rng);
+    int64_t lat = cx_sim_latency_at(&sim->entry, false, now_ns, feed_now(sim, venue, &sim->entry),
+                                    &sim->rng);
     int64_t t = now_ns > INT64_MAX - lat ? INT64_MAX : now_ns + lat;
     if (t < sim->last_entry_ns[venue])
         t = sim->last_entry_ns[venue];

@@ -66,6 +66,13 @@ struct cx__sim_used {
 
 #define CX__SIM_MAX_USED 32 /* levels of one instrument taken from between two book messages */
 
+/** The last feed latencies of one venue (cx_sim_note_feed_latency), a ring. */
+struct cx__sim_feed {
+    int64_t win_ns[CX_SIM_FEED_WINDOW]; /* values, ns; win_ns[0..n) valid */
+    uint32_t n;                         /* values held (<= CX_SIM_FEED_WINDOW) */
+    uint32_t next;                      /* slot the next value goes to */
+};
+
 /** Per-instrument venue state. */
 struct cx__sim_inst {
     struct cx_book *book;     /* venue book, NULL before the first message */
@@ -144,6 +151,7 @@ struct cx_sim {
     int64_t clock_ns;              /* venue clock (INT64_MIN before anything happened) */
     int64_t last_entry_ns[CX_VENUE_COUNT]; /* latest arrival time per venue session */
     int64_t last_resp_ns[CX_VENUE_COUNT];  /* latest delivery time per venue session */
+    struct cx__sim_feed feed[CX_VENUE_COUNT]; /* recent feed latencies per venue (FEED model) */
     uint64_t next_venue_order_id;  /* venue order ids, from 1 */
     uint64_t next_fill_id;         /* fill ids, from 1 */
     bool overflowed;               /* a response was dropped during the current call */
@@ -153,6 +161,13 @@ struct cx_sim {
 
 /* latency.c */
 uint64_t cx__sim_rng_next(uint64_t *state);
+
+/* funding.c: file helpers shared with latency_file.c */
+int cx__sim_fail_at(struct cx_parse_err *err, const char *path, int code, const char *msg,
+                    int64_t line, size_t col0, const char *tok, size_t tok_len);
+int cx__sim_read_whole(const char *path, uint64_t max_bytes, const char *too_big_msg,
+                       char **out_buf, size_t *out_len, struct cx_parse_err *err);
+size_t cx__sim_line_len(const char *p, const char *end, size_t *out_content);
 
 /* sim.c: services used by match.c */
 struct cx_account *cx__sim_account(struct cx_sim *sim, const struct cx__sim_order *o);

@@ -609,8 +609,8 @@ static struct fx *fx_alloc(enum cx_venue venue, int qty_exp, int64_t mult, int m
     assert_int_equal(cx_registry_add(&fx->reg, &p, &fx->perp), 0);
     struct cx_sim_cfg *c = &fx->cfg;
     c->reg = &fx->reg;
-    c->entry = (struct cx_latency_cfg){ CX_LAT_CONSTANT, ENTRY_NS, 0 };
-    c->response = (struct cx_latency_cfg){ CX_LAT_CONSTANT, RESP_NS, 0 };
+    c->entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = ENTRY_NS, .b_ns = 0};
+    c->response = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = RESP_NS, .b_ns = 0};
     c->seed = 7;
     c->n_accounts = 1;
     c->accounts[0].venue = (uint8_t)venue;

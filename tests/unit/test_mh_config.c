@@ -651,8 +651,10 @@ static void test_custom_config(void **state)
     def.sim.accounts[1].venue = CX_VENUE_GATE_FUTURES;
     def.sim.accounts[1].leverage = 10;
     cx_account_balance(&def.sim.accounts[1], "USDT")->total = 5000 * ONE;
-    def.sim.entry = (struct cx_latency_cfg){CX_LAT_LOGNORMAL, 5 * CX_NS_PER_MS, 20 * CX_NS_PER_MS};
-    def.sim.response = (struct cx_latency_cfg){CX_LAT_UNIFORM, CX_NS_PER_MS, 3500000};
+    def.sim.entry = (struct cx_latency_cfg){.kind = CX_LAT_LOGNORMAL, .a_ns = 5 * CX_NS_PER_MS,
+                                            .b_ns = 20 * CX_NS_PER_MS};
+    def.sim.response =
+        (struct cx_latency_cfg){.kind = CX_LAT_UNIFORM, .a_ns = CX_NS_PER_MS, .b_ns = 3500000};
     def.sim.queue_model = CX_QUEUE_PROB_POWER;
     def.sim.queue_power = 3.0;
     def.sim.seed = UINT64_MAX;

@@ -69,8 +69,8 @@ static void default_cfg(struct fx *fx)
     struct cx_sim_cfg *c = &fx->cfg;
     memset(c, 0, sizeof *c);
     c->reg = &fx->reg;
-    c->entry = (struct cx_latency_cfg){ CX_LAT_CONSTANT, ENTRY_NS, 0 };
-    c->response = (struct cx_latency_cfg){ CX_LAT_CONSTANT, RESP_NS, 0 };
+    c->entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = ENTRY_NS, .b_ns = 0};
+    c->response = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = RESP_NS, .b_ns = 0};
     c->seed = 42;
     c->queue_model = CX_QUEUE_RISK_AVERSE;
     c->n_accounts = 2;
@@ -360,11 +360,11 @@ static void test_config(void **state)
     assert_int_equal(cx_sim_new(&s, &bad, &err), CX_EINVAL);
     assert_string_equal(err.detail, "entry");
     bad = fx->cfg;
-    bad.response = (struct cx_latency_cfg){ CX_LAT_UNIFORM, 10, 5 };
+    bad.response = (struct cx_latency_cfg){.kind = CX_LAT_UNIFORM, .a_ns = 10, .b_ns = 5};
     assert_int_equal(cx_sim_new(&s, &bad, &err), CX_EINVAL);
     assert_string_equal(err.detail, "response");
     bad = fx->cfg;
-    bad.entry = (struct cx_latency_cfg){ CX_LAT_LOGNORMAL, 0, 5 };
+    bad.entry = (struct cx_latency_cfg){.kind = CX_LAT_LOGNORMAL, .a_ns = 0, .b_ns = 5};
     assert_int_equal(cx_sim_new(&s, &bad, &err), CX_EINVAL);
     bad = fx->cfg;
     bad.queue_model = 7;
@@ -400,14 +400,14 @@ static void test_latency_samples(void **state)
 {
     (void)state;
     uint64_t st = 7;
-    struct cx_latency_cfg c = { CX_LAT_CONSTANT, 1234, 0 };
+    struct cx_latency_cfg c = {.kind = CX_LAT_CONSTANT, .a_ns = 1234, .b_ns = 0};
     for (int i = 0; i < 10; i++)
         assert_int_equal(cx_sim_latency_sample(&c, &st), 1234);
 
     enum { N = 200000 };
     int64_t *v = malloc(N * sizeof *v);
     assert_non_null(v);
-    c = (struct cx_latency_cfg){ CX_LAT_UNIFORM, 100, 199 };
+    c = (struct cx_latency_cfg){.kind = CX_LAT_UNIFORM, .a_ns = 100, .b_ns = 199};
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     double sum = 0;
     for (int i = 0; i < N; i++) {
@@ -421,7 +421,8 @@ static void test_latency_samples(void **state)
     assert_true(fabs(sum / N - 149.5) < 0.5);
 
     /* Lognormal: median a, 99th percentile b. */
-    c = (struct cx_latency_cfg){ CX_LAT_LOGNORMAL, 1000000, 5000000 };
+    c = (struct cx_latency_cfg){.kind = CX_LAT_LOGNORMAL, .a_ns = 1000000,
+                                .b_ns = 5000000};
     for (int i = 0; i < N; i++) {
         v[i] = cx_sim_latency_sample(&c, &st);
         assert_true(v[i] > 0);
@@ -1038,7 +1039,8 @@ static void test_cancel_race(void **state)
     /* (d) A cancel sent right after its order never overtakes it, even when it samples a
      * shorter latency: requests on one session arrive in order. */
     cx_sim_free(fx->sim);
-    fx->cfg.entry = (struct cx_latency_cfg){ CX_LAT_UNIFORM, 100, 100000 };
+    fx->cfg.entry =
+        (struct cx_latency_cfg){.kind = CX_LAT_UNIFORM, .a_ns = 100, .b_ns = 100000};
     fx_start(fx);
     fx->n = 0;
     spot_book(fx, t0);
@@ -1101,8 +1103,10 @@ static uint32_t scripted_run(uint64_t seed, uint8_t model, struct cx_exec_report
     struct fx *fx = fx_alloc();
     fx->cfg.seed = seed;
     fx->cfg.queue_model = model;
-    fx->cfg.entry = (struct cx_latency_cfg){ CX_LAT_LOGNORMAL, 2000, 10000 };
-    fx->cfg.response = (struct cx_latency_cfg){ CX_LAT_UNIFORM, 500, 5000 };
+    fx->cfg.entry =
+        (struct cx_latency_cfg){.kind = CX_LAT_LOGNORMAL, .a_ns = 2000, .b_ns = 10000};
+    fx->cfg.response =
+        (struct cx_latency_cfg){.kind = CX_LAT_UNIFORM, .a_ns = 500, .b_ns = 5000};
     fx_start(fx);
     uint64_t rng = 12345; /* the script itself is fixed */
     int64_t t = 1000000;
@@ -1354,8 +1358,10 @@ static void run_real(uint8_t model, struct rd *rd, struct cx_sim_stats *out_stat
     struct cx_sim_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.reg = &reg;
-    cfg.entry = (struct cx_latency_cfg){ CX_LAT_LOGNORMAL, 5 * CX_NS_PER_MS, 20 * CX_NS_PER_MS };
-    cfg.response = (struct cx_latency_cfg){ CX_LAT_CONSTANT, 3 * CX_NS_PER_MS, 0 };
+    cfg.entry = (struct cx_latency_cfg){.kind = CX_LAT_LOGNORMAL, .a_ns = 5 * CX_NS_PER_MS,
+                                        .b_ns = 20 * CX_NS_PER_MS};
+    cfg.response = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = 3 * CX_NS_PER_MS,
+                                           .b_ns = 0};
     cfg.seed = 2024;
     cfg.queue_model = model;
     cfg.queue_power = 2.0;
