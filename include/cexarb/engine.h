@@ -7,8 +7,10 @@
  *
  * The venue sees each recorded change one (recorded) feed latency before the strategies: the
  * replay driver feeds the simulated venue by venue time (exchange time + the file's clock
- * offset, the minimum local-minus-exchange time seen in the file) and the runtime by local
- * receive time. The same files and configuration give the same fills, byte for byte.
+ * offset: the minimum, or a configured low percentile, of the file's local-minus-exchange
+ * times, minus an assumed minimum one-way latency) and the runtime by local receive time, and
+ * notes each venue message's feed latency for the simulated venue's feed-driven latency model.
+ * The same files and configuration give the same fills, byte for byte.
  *
  * Single-threaded; no allocation after set-up except through hooks.
  */
@@ -56,6 +58,11 @@ struct cx_engine_cfg {
                                       this long (cancels sent in on_stop); 0 = 5 s */
     int64_t venue_window_ns;       /* venue-time reordering window (cx_replay_drv_cfg); 0 = 1 s,
                                       < 0 = none */
+    uint32_t clock_offset_pct_ppm; /* each file's clock offset: this percentile of its local -
+                                      exchange times, ppm of its messages (at most 500000);
+                                      0 = the minimum (cx_replay_drv_cfg) */
+    int64_t assumed_min_latency_ns; /* subtracted from it: the assumed one-way feed latency at
+                                      that percentile, ns (>= 0) */
 };
 
 /**

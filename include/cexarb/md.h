@@ -255,6 +255,10 @@ struct cx_md_reader_opts {
                                  without an exchange time keep the previous key). Events keep
                                  their recorded local_ts_ns. Used for the simulated venue. */
     int64_t venue_clock_offset_ns; /* recorder clock minus venue clock (see min_feed_ns) */
+    uint32_t feed_pct_ppm;    /* cx_md_prescan only: the percentile of each file's local -
+                                 exchange times to report in cx_md_feed_stats.pct_ns, parts per
+                                 million of its messages (1000 = 0.1 %); 0 = the minimum;
+                                 at most 1000000. Readers ignore it. */
 };
 
 /** Errors a reader keeps verbatim (the first few); the rest are only counted. */
@@ -354,12 +358,35 @@ struct cx_md_prescan_item {
 
 #define CX_MD_PRESCAN_MAX_FILES 32
 
+/**
+ * The local-minus-exchange times (local receive time - exchange time, ns) of one file's
+ * messages that carry both, as cx_md_prescan measures them: the recorder's clock offset plus
+ * each message's feed latency (plus the exchange time's truncation, < 1 ms for Binance's ms
+ * times). Percentiles are nearest-rank (the k-th smallest value, k = ceil(p n), at least 1)
+ * from a histogram of 10 us buckets spanning 1.31 s from 250 ms below the median of the file's
+ * first 64 values; each is the lower edge of its bucket, so at most 10 us below the exact value. A
+ * percentile whose rank falls outside that range is the range's edge (below, above count how
+ * many values fell outside). With n == 0 every field but n is INT64_MAX.
+ */
+struct cx_md_feed_stats {
+    uint64_t n;          /* messages with an exchange and a local time */
+    int64_t min_ns;      /* exact minimum (min_feed_ns) */
+    int64_t p0_1_ns;     /* 0.1th percentile */
+    int64_t p1_ns;       /* 1st percentile */
+    int64_t p50_ns;      /* median */
+    int64_t pct_ns;      /* the percentile opts->feed_pct_ppm asked for (the exact minimum for
+                            0) */
+    uint64_t below;      /* values below the histogram's range (counted, not binned) */
+    uint64_t above;      /* values above it */
+};
+
 struct cx_md_prescan_report {
     uint32_t n;                                      /* items used */
     struct cx_md_prescan_item items[CX_MD_PRESCAN_MAX]; /* inferred or refined instruments */
     int64_t min_feed_ns[CX_MD_PRESCAN_MAX_FILES];    /* per input file (first 32): min of local
                                                         minus exchange time, INT64_MAX if the
                                                         file has no exchange times */
+    struct cx_md_feed_stats feed[CX_MD_PRESCAN_MAX_FILES]; /* per input file (first 32) */
 };
 
 /**
@@ -370,10 +397,17 @@ struct cx_md_prescan_report {
  * (cx_registry_refine). Constant memory in the length of the files.
  * @param paths  borrowed array of n paths.
  * @param opts   borrowed; format/venue/strict as for readers (stream_index ignored).
+ * Also measures each file's local-minus-exchange times (report->feed: minimum, percentiles),
+ * from which the replay driver estimates the file's clock offset (docs/internals/sim.md, "The
+ * venue's clock").
  * @param report out, may be NULL.
- * @return 0; any error cx_md_reader_open returns (err names the file); CX_ENOSPC when more than
- *         CX_MD_PRESCAN_MAX instruments need reporting; CX_EOVERFLOW when a symbol's data needs
- *         more than 18 digits (integer + decimals) and cannot be represented.
+ * @return 0; any error cx_md_reader_open returns (err names the file); CX_EINVAL
+ *         (opts->feed_pct_ppm over 1000000); CX_ENOSPC when more than CX_MD_PRESCAN_MAX
+ *         instruments need reporting; CX_EOVERFLOW when a symbol's data needs more than 18
+ *         digits (integer + decimals) and cannot be represented; CX_ERANGE (err names the file)
+ *         when the requested percentile of a file falls outside its histogram's range (more
+ *         than that share of its messages 250 ms faster than its first ones, or 1 s slower: a
+ *         clock step in the recording); CX_ENOMEM.
  */
 int cx_md_prescan(const char *const *paths, uint32_t n, const struct cx_md_reader_opts *opts,
                   struct cx_registry *reg, struct cx_md_prescan_report *report,

@@ -306,6 +306,15 @@ struct cx_replay_drv_cfg {
      * time on the local clock (the simulated venue's cx_sim_on_market). NULL: not fed. */
     int (*venue_md)(void *arg, const struct cx_md_batch *b, int64_t venue_ns);
     void *venue_md_arg;
+    /** Optional, called with venue_md_arg just before venue_md for each venue-side message
+     * that has an exchange time: its feed latency, local - exchange time - the file's clock
+     * offset, at least 0 (the simulated venue's cx_sim_note_feed_latency). */
+    void (*venue_feed_latency)(void *arg, uint8_t venue, int64_t feed_ns);
+    uint32_t clock_offset_pct_ppm; /* each file's clock offset is this percentile of its local -
+                                      exchange times, parts per million of its messages
+                                      (1000 = 0.1 %; at most 500000); 0 = the minimum */
+    int64_t assumed_min_latency_ns; /* subtracted from that percentile: the one-way feed latency
+                                      assumed for a message at it, ns (>= 0; 0 = none) */
 };
 
 /** A replay: its configuration and what the prescan learnt (per file: the clock offset). */
@@ -313,9 +322,12 @@ struct cx_replay_drv;
 
 /**
  * Prepare a replay: prescan the files (exponents, symbols, each file's clock offset = the
- * minimum local-minus-exchange time) so that instruments missing from the registry are added
- * before the runtime and venues are sized from it.
- * @return 0 and *out; reader errors (err names file:line); CX_ENOMEM.
+ * cfg->clock_offset_pct_ppm percentile of its local-minus-exchange times, the minimum by
+ * default, minus cfg->assumed_min_latency_ns) so that instruments missing from the registry
+ * are added before the runtime and venues are sized from it.
+ * @return 0 and *out; reader errors (err names file:line); CX_EINVAL (clock_offset_pct_ppm
+ *         over 500000, assumed_min_latency_ns < 0); CX_ERANGE (a file's percentile outside the
+ *         prescan's histogram, see cx_md_prescan); CX_ENOMEM.
  */
 int cx_replay_drv_new(struct cx_replay_drv **out, const struct cx_replay_drv_cfg *cfg,
                       struct cx_parse_err *err);

@@ -15,6 +15,13 @@ static int sim_md(void *arg, const struct cx_md_batch *b, int64_t venue_ns)
     return cx_sim_on_market(arg, b, venue_ns);
 }
 
+/* The feed latency of each venue message, for the simulated venue's FEED latency model (the
+ * driver passes venues and latencies that are in range: nothing to report). */
+static void sim_feed(void *arg, uint8_t venue, int64_t feed_ns)
+{
+    (void)cx_sim_note_feed_latency(arg, venue, feed_ns);
+}
+
 int cx_engine_run_many(const struct cx_engine_cfg *cfg, const struct cx_rt_strategy *strategies,
                        uint32_t n, const struct cx_engine_hooks *hooks,
                        struct cx_engine_result *out, struct cx_parse_err *err)
@@ -33,7 +40,10 @@ int cx_engine_run_many(const struct cx_engine_cfg *cfg, const struct cx_rt_strat
                                      .reg = cfg->reg,
                                      .strict = cfg->strict,
                                      .end_drain_ns = cfg->end_drain_ns,
-                                     .venue_window_ns = cfg->venue_window_ns};
+                                     .venue_window_ns = cfg->venue_window_ns,
+                                     .venue_feed_latency = sim_feed,
+                                     .clock_offset_pct_ppm = cfg->clock_offset_pct_ppm,
+                                     .assumed_min_latency_ns = cfg->assumed_min_latency_ns};
     memcpy(dcfg.paths, cfg->paths, sizeof dcfg.paths);
     int rc = cx_replay_drv_new(&drv, &dcfg, err);
     if (rc != 0)

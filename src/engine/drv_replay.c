@@ -3,8 +3,9 @@
  * The replay driver (runtime.h): recorded files -> time and market data for a runtime, and
  * the venue side of the same feed for a simulated venue. Two cursors read the same files: the
  * local cursor by local receive time (what the strategies see) and the venue cursor by venue
- * time (exchange time + the file's clock offset, estimated by the prescan as the minimum
- * local-minus-exchange time seen in the file). The loop below merges them with the venues'
+ * time (exchange time + the file's clock offset, estimated from the prescan: the minimum, or a
+ * configured low percentile, of the file's local-minus-exchange times, minus an assumed
+ * minimum one-way latency; venue_order.c). The loop below merges them with the venues'
  * own events, the timers and the samples strictly by time, with the tie order written out in
  * one place (run_loop) and pinned by tests/unit/test_engine_ties.c.
  */
@@ -24,7 +25,8 @@ struct cursor {
 
 struct cx_replay_drv {
     struct cx_replay_drv_cfg cfg;      /* copy (paths borrowed) */
-    struct cx_md_prescan_report pre;   /* per-file clock offsets, inferred instruments */
+    struct cx_md_prescan_report pre;   /* per-file feed figures, inferred instruments */
+    int64_t offset_ns[CX_REPLAY_DRV_MAX_FILES]; /* per-file clock offsets (venue_order.c) */
     struct cursor local, venue;
     struct cx__venue_order vo;         /* the venue side in venue-time order */
 };
@@ -35,15 +37,14 @@ struct cx_replay_drv {
 #define VO_CAP_ITEMS (1u << 14)
 
 static int cursor_open(struct cursor *cur, const struct cx_replay_drv_cfg *cfg,
-                       bool venue_clock, const struct cx_md_prescan_report *pre,
-                       struct cx_parse_err *err)
+                       bool venue_clock, const int64_t *offset_ns, struct cx_parse_err *err)
 {
     memset(cur, 0, sizeof *cur);
     for (uint32_t i = 0; i < cfg->n_paths; i++) {
         struct cx_md_reader_opts o = {.strict = cfg->strict, .stream_index = (uint8_t)i};
         if (venue_clock) {
             o.venue_clock = true;
-            o.venue_clock_offset_ns = pre->min_feed_ns[i] == INT64_MAX ? 0 : pre->min_feed_ns[i];
+            o.venue_clock_offset_ns = offset_ns[i];
         }
         int rc = cx_md_reader_open(&cur->readers[i], cfg->paths[i], &o, cfg->reg, err);
         if (rc != 0)
@@ -78,18 +79,23 @@ int cx_replay_drv_new(struct cx_replay_drv **out, const struct cx_replay_drv_cfg
                       struct cx_parse_err *err)
 {
     if (out == NULL || cfg == NULL || cfg->reg == NULL || cfg->n_paths == 0 ||
-        cfg->n_paths > CX_REPLAY_DRV_MAX_FILES)
+        cfg->n_paths > CX_REPLAY_DRV_MAX_FILES || cfg->clock_offset_pct_ppm > 500000u ||
+        cfg->assumed_min_latency_ns < 0)
         return CX_EINVAL;
     struct cx_replay_drv *d = calloc(1, sizeof *d);
     if (d == NULL)
         return CX_ENOMEM;
     d->cfg = *cfg;
-    struct cx_md_reader_opts popts = {.strict = cfg->strict};
+    struct cx_md_reader_opts popts = {.strict = cfg->strict,
+                                      .feed_pct_ppm = cfg->clock_offset_pct_ppm};
     int rc = cx_md_prescan(cfg->paths, cfg->n_paths, &popts, cfg->reg, &d->pre, err);
     if (rc != 0) {
         free(d);
         return rc;
     }
+    for (uint32_t i = 0; i < cfg->n_paths; i++)
+        d->offset_ns[i] = cx__venue_order_offset(&d->pre, i, cfg->clock_offset_pct_ppm,
+                                                 cfg->assumed_min_latency_ns);
     *out = d;
     return 0;
 }
@@ -158,6 +164,9 @@ static int run_loop(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_parse_e
             /* 1. venue-side market data, in venue-time order */
             int64_t vt;
             const struct cx_md_batch *vb = cx__venue_order_pop(vo, &vt);
+            int64_t feed = cx__venue_order_feed_ns(vo, vb);
+            if (feed >= 0 && d->cfg.venue_feed_latency != NULL)
+                d->cfg.venue_feed_latency(d->cfg.venue_md_arg, (uint8_t)vb->venue, feed);
             if (d->cfg.venue_md != NULL) {
                 rc = d->cfg.venue_md(d->cfg.venue_md_arg, vb, now);
                 if (rc != 0) {
@@ -195,9 +204,9 @@ int cx_replay_drv_run(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_engin
 {
     if (d == NULL || rt == NULL)
         return CX_EINVAL;
-    int rc = cursor_open(&d->local, &d->cfg, false, &d->pre, err);
+    int rc = cursor_open(&d->local, &d->cfg, false, d->offset_ns, err);
     if (rc == 0)
-        rc = cursor_open(&d->venue, &d->cfg, true, &d->pre, err);
+        rc = cursor_open(&d->venue, &d->cfg, true, d->offset_ns, err);
     if (rc == 0)
         rc = cursor_next(&d->local, err);
     if (rc == 0)
@@ -206,7 +215,7 @@ int cx_replay_drv_run(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_engin
         goto out;
     int64_t offsets[CX__VO_MAX_FILES] = {0};
     for (uint32_t i = 0; i < d->cfg.n_paths && i < CX__VO_MAX_FILES; i++)
-        offsets[i] = d->pre.min_feed_ns[i] == INT64_MAX ? 0 : d->pre.min_feed_ns[i];
+        offsets[i] = d->offset_ns[i];
     int64_t win = d->cfg.venue_window_ns == 0 ? CX_NS_PER_S
                   : d->cfg.venue_window_ns < 0    ? 0
                                                   : d->cfg.venue_window_ns;

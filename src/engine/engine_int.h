@@ -69,6 +69,15 @@ void cx__venue_order_fini(struct cx__venue_order *vo);
 /** The venue time of a message by the rule above (updates the file's latency estimate). */
 int64_t cx__venue_order_time(struct cx__venue_order *vo, const struct cx_md_batch *b);
 
+/** A file's clock offset from its prescan figures: the pct_ppm percentile of local - exchange
+ * time (min_feed_ns for 0) minus assumed_min_ns; 0 for a file without exchange times. */
+int64_t cx__venue_order_offset(const struct cx_md_prescan_report *pre, uint32_t file,
+                               uint32_t pct_ppm, int64_t assumed_min_ns);
+
+/** The feed latency of a handed-out message: local - exchange time - its file's offset, at
+ * least 0; -1 when it has no exchange time. */
+int64_t cx__venue_order_feed_ns(const struct cx__venue_order *vo, const struct cx_md_batch *b);
+
 /** Buffer a message (copied). @return 0; CX_ENOSPC when a ring is full (hand one out first). */
 int cx__venue_order_push(struct cx__venue_order *vo, const struct cx_md_batch *b);
 

@@ -7,10 +7,13 @@
  * contains it (22 % of the bundled spot trades, by up to 166 ms). Each message gets its venue
  * time (docs/internals/sim.md, "The venue's clock"):
  *  - with an exchange time x (depth and bookTicker `E`, trade `T`): x + offset, offset = the
- *    file's minimum of local minus exchange time (the prescan's min_feed_ns);
+ *    file's clock offset: a low percentile of local minus exchange time (the prescan's
+ *    min_feed_ns by default) minus an assumed minimum one-way latency (0 by default);
  *  - without one (Binance spot bookTicker, REST snapshots): its local time minus the excess
  *    feed latency of the file's previous message that had one, (local - x) - offset; that is,
- *    it is assumed to have travelled as fast as its predecessor.
+ *    it is assumed to have travelled as fast as its predecessor;
+ *  - never later than its own local receive time (only possible with a percentile or an
+ *    assumed latency: a message faster than the estimate gets zero feed latency).
  * Messages wait in a bounded buffer until the source has been read `window` past them, then
  * leave in (venue time, read order) order. One read later than the window (a feed latency
  * spike beyond it) is processed at the last venue time given out and counted as late:
@@ -138,17 +141,45 @@ static uint32_t ring_alloc(struct cx__venue_order *vo, uint32_t n)
     return UINT32_MAX;
 }
 
+int64_t cx__venue_order_offset(const struct cx_md_prescan_report *pre, uint32_t file,
+                               uint32_t pct_ppm, int64_t assumed_min_ns)
+{
+    if (file >= CX_MD_PRESCAN_MAX_FILES || pre->min_feed_ns[file] == INT64_MAX)
+        return 0;
+    int64_t at = pct_ppm == 0 ? pre->min_feed_ns[file] : pre->feed[file].pct_ns;
+    return at - assumed_min_ns;
+}
+
+/*
+ * A venue time is never after the message's local receive time: with the minimum as the
+ * offset it cannot be, but with a percentile (or an assumed minimum latency) the messages
+ * faster than it would otherwise reach the venue after the recorder, which no network does.
+ * They get zero feed latency instead.
+ */
 int64_t cx__venue_order_time(struct cx__venue_order *vo, const struct cx_md_batch *b)
 {
     if (b->n == 0)
         return b->local_ts_ns;
     const struct cx_md_event *e = &b->ev[0];
     uint32_t f = e->stream < CX__VO_MAX_FILES ? e->stream : 0;
+    int64_t v;
     if (e->exch_ts_ns != 0) {
         vo->last_lat_ns[f] = e->local_ts_ns - e->exch_ts_ns;
-        return e->exch_ts_ns + vo->offset_ns[f];
+        v = e->exch_ts_ns + vo->offset_ns[f];
+    } else {
+        v = e->local_ts_ns - (vo->last_lat_ns[f] - vo->offset_ns[f]);
     }
-    return e->local_ts_ns - (vo->last_lat_ns[f] - vo->offset_ns[f]);
+    return v < e->local_ts_ns ? v : e->local_ts_ns;
+}
+
+int64_t cx__venue_order_feed_ns(const struct cx__venue_order *vo, const struct cx_md_batch *b)
+{
+    if (b->n == 0 || b->ev[0].exch_ts_ns == 0)
+        return -1;
+    const struct cx_md_event *e = &b->ev[0];
+    uint32_t f = e->stream < CX__VO_MAX_FILES ? e->stream : 0;
+    int64_t feed = e->local_ts_ns - e->exch_ts_ns - vo->offset_ns[f];
+    return feed > 0 ? feed : 0;
 }
 
 int cx__venue_order_push(struct cx__venue_order *vo, const struct cx_md_batch *b)

@@ -10,6 +10,7 @@
  * Memory: one fixed scan table (CX__MD_SCAN_MAX symbols) for all files, plus one reader at a
  * time; constant in the length of the files. Runs at configuration time.
  */
+#include "feed_hist.h"
 #include "md_int.h"
 
 #include <stdlib.h>
@@ -38,16 +39,22 @@ static bool is_spot_venue(enum cx_venue v)
  * (the real pass reports them); fatal errors, and in strict mode the first bad line, return. */
 static int scan_file(const char *path, const struct cx_md_reader_opts *opts,
                      struct cx_registry *reg, struct cx__md_scan *scan, int64_t *out_min_feed_ns,
-                     struct cx_parse_err *err)
+                     struct cx__feed_hist *feed, struct cx_parse_err *err)
 {
     struct cx_md_reader *r = NULL;
     int rc = cx__md_reader_open_scan(&r, path, opts, reg, scan, err);
     if (rc != 0)
         return rc;
     const struct cx_md_batch *b;
-    do {
+    for (;;) {
         rc = cx_md_reader_next(r, &b, err);
-    } while (rc == 1);
+        if (rc != 1)
+            break;
+        /* The feed statistics: the same messages as the reader's min_feed_ns (an exchange
+         * time and a local time). */
+        if (b->n > 0 && b->ev[0].exch_ts_ns != 0 && b->local_ts_ns != 0)
+            cx__feed_hist_add(feed, b->local_ts_ns - b->ev[0].exch_ts_ns);
+    }
     *out_min_feed_ns = cx_md_reader_stats(r)->min_feed_ns;
     cx_md_reader_close(r);
     return rc;
@@ -88,15 +95,27 @@ int cx_md_prescan(const char *const *paths, uint32_t n, const struct cx_md_reade
         ropts = *opts;
     /* Scanning only needs the numbers' spelling: always the built-in decoders. */
     ropts.decoders = (struct cx_md_decoders){0};
+    if (ropts.feed_pct_ppm > 1000000u)
+        return set_err(err, CX_EINVAL, "feed_pct_ppm must be at most 1000000", NULL);
+    struct cx__feed_hist feed;
     struct cx__md_scan *scan = calloc(1, sizeof *scan);
-    if (scan == NULL)
+    if (scan == NULL || cx__feed_hist_init(&feed) != 0) {
+        free(scan);
         return set_err(err, CX_ENOMEM, "out of memory", NULL);
+    }
     int rc = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t min_feed = INT64_MAX;
-        rc = scan_file(paths[i], &ropts, reg, scan, &min_feed, err);
-        if (report != NULL && i < CX_MD_PRESCAN_MAX_FILES)
+        cx__feed_hist_reset(&feed);
+        rc = scan_file(paths[i], &ropts, reg, scan, &min_feed, &feed, err);
+        if (rc == 0 && report != NULL && i < CX_MD_PRESCAN_MAX_FILES) {
             report->min_feed_ns[i] = min_feed;
+            if (cx__feed_hist_stats(&feed, ropts.feed_pct_ppm, &report->feed[i]) != 0)
+                rc = set_err(err, CX_ERANGE,
+                             "clock offset percentile outside the feed histogram's range (a "
+                             "clock step in the recording?)",
+                             paths[i]);
+        }
         if (rc != 0)
             goto out;
     }
@@ -179,6 +198,7 @@ int cx_md_prescan(const char *const *paths, uint32_t n, const struct cx_md_reade
     }
     rc = 0;
 out:
+    cx__feed_hist_fini(&feed);
     free(scan);
     return rc;
 }
