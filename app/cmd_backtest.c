@@ -209,6 +209,7 @@ int cx_cmd_backtest(int argc, char **argv)
     struct cx_parse_err err = {0};
     struct cx_registry reg = {0};
     struct cx_sim_funding_series series = {0};
+    struct cx_sim_latency_series lat_series[2] = {{0}, {0}}; /* recorded latency models */
     struct run run = {.cfg = &cfg};
     struct cx_rt_strategy strat[CX_RUN_MAX_STRATEGIES];
     const char *stage = NULL; /* what failed, for the message */
@@ -236,6 +237,11 @@ int cx_cmd_backtest(int argc, char **argv)
     rc = setup_funding(&cfg, &reg, &ecfg.sim, &series, &err);
     if (rc != 0) {
         stage = "backtest.funding";
+        goto out;
+    }
+    rc = cx_run_cfg_latency_series(&cfg, &ecfg.sim, lat_series, &err);
+    if (rc != 0) {
+        stage = "backtest.latency";
         goto out;
     }
     char names[CX_RUN_MAX_STRATEGIES * 34] = "";
@@ -333,6 +339,8 @@ out:
     for (uint32_t i = 0; i < run.n; i++)
         cfg.strategies[i].type->destroy(run.self[i]);
     cx_sim_funding_series_fini(&series);
+    cx_sim_latency_series_fini(&lat_series[0]);
+    cx_sim_latency_series_fini(&lat_series[1]);
     cx_registry_fini(&reg);
     return status;
 }

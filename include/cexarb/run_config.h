@@ -73,7 +73,15 @@ struct cx_run_cfg {
     uint32_t n_fees;                         /* fee overrides */
     struct cx_run_fee fees[CX_RUN_MAX_FEES];
     struct cx_sim_cfg sim;                   /* latency, queue model, seed, accounts (names,
-                                                venues, leverage, balances; id = index + 1) */
+                                                venues, leverage, balances; id = index + 1);
+                                                a recorded latency model has no rows here
+                                                (cx_run_cfg_latency_series loads them) */
+    char latency_file[2][512];               /* recorded latency series of the entry [0] and
+                                                response [1] models ("" = not recorded) */
+    int64_t clock_offset_pct_ppm;            /* backtest.clock_offset.percentile, ppm of the
+                                                messages (0.1 % = 1000); 0 = the minimum */
+    int64_t assumed_min_latency_ns;          /* backtest.clock_offset.assumed_min_latency */
+    int64_t venue_window_ns;                 /* backtest.venue_reorder_window; 0 = off */
     bool funding;                            /* backtest.funding given: pay funding */
     int64_t funding_rate_ppb;                /* constant rate per interval (ppb) when no file */
     int64_t funding_interval_ns;             /* interval of the constant schedule */
@@ -138,14 +146,34 @@ int cx_run_cfg_to_json(const struct cx_run_cfg *c, char *buf, size_t cap);
 
 /**
  * The engine configuration of a backtest of this run: the files, the simulated venue (its
- * accounts are the run's), the risk limits and the sampling; funding schedules are not set
- * (they need the registry's perps: the CLI adds them).
+ * accounts are the run's), the risk limits, the sampling, the clock offset and the venue
+ * reordering window; funding schedules are not set (they need the registry's perps: the CLI
+ * adds them), nor the rows of recorded latency models (cx_run_cfg_latency_series).
  * @param reg  retained by *out (the run's registry).
  * @param out  overwritten; out->paths point into c->files (c must outlive *out).
  * Never allocates.
  */
 void cx_run_cfg_engine(const struct cx_run_cfg *c, struct cx_registry *reg,
                        struct cx_engine_cfg *out);
+
+/**
+ * Load the recorded order-latency series a run's latency models name (backtest.latency.entry /
+ * .response with kind: recorded) and point sim's models at their rows (one load when both name
+ * the same file). Models of other kinds are left alone.
+ * @param c       the run (its latency_file[] paths).
+ * @param sim     in/out: the engine's simulated-venue configuration (from cx_run_cfg_engine);
+ *                its RECORDED models get rows and n_rows, which point into series[].
+ * @param series  out: series[0] (entry) and series[1] (response), zeroed first; they own the
+ *                rows: release each with cx_sim_latency_series_fini after the run (after
+ *                cx_sim_free). Nothing is left allocated on failure.
+ * @param err     optional: the loader's report (file:line:col) with the key in front of the
+ *                message's detail, e.g. "backtest.latency.entry.file".
+ * @return 0; cx_sim_latency_load_csv's errors (CX_ENOENT, CX_EIO, CX_ERANGE, CX_ENOMEM,
+ *         CX_EPARSE, CX_ETIME, CX_EMISSING); CX_EINVAL (NULL).
+ * Blocking (reads the files); allocates the rows.
+ */
+int cx_run_cfg_latency_series(const struct cx_run_cfg *c, struct cx_sim_cfg *sim,
+                              struct cx_sim_latency_series series[2], struct cx_parse_err *err);
 
 /**
  * Apply the run's fee overrides to a registry.

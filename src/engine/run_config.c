@@ -95,6 +95,7 @@ void cx_run_cfg_default(struct cx_run_cfg *c, const char *data_dir)
     c->sim.seed = 1u;
     c->sim.queue_model = CX_QUEUE_RISK_AVERSE;
     c->sim.queue_power = 2.0;
+    c->venue_window_ns = CX_NS_PER_S; /* the engine's default reordering window */
     struct cx_account *spot = add_account(&c->sim, CX_VENUE_BINANCE_SPOT, 1u);
     memcpy(spot->name, "main", sizeof "main");
     set_balance(spot, "BTC", one / 100); /* 0.01 BTC */
@@ -365,15 +366,51 @@ static const struct cx_conf_field k_lat_hi =
      .flags = CX_CONF_F_BOUNDED, .i_min = INT64_MIN, .i_max = RUN_LATENCY_MAX_NS,
      .msg = "upper latency (max, p99) must be in [lower (min, median), 60s]"};
 
-static const char *const k_lat_keys[] = {"kind", "value", "min", "max", "median", "p99"};
-enum { K_KIND, K_VALUE, K_MIN, K_MAX, K_MEDIAN, K_P99, K_COUNT };
+/* backtest.latency.*.mul of the feed model: an exact decimal with at most 6 decimals, in ppm. */
+static const struct cx_conf_field k_lat_mul =
+    {.name = "", .type = CX_CONF_T_DEC, .storage = CX_CONF_S_I64, .exp = -6,
+     .off = offsetof(struct cx_latency_cfg, mul_ppm), .size = sizeof(int64_t),
+     .flags = CX_CONF_F_BOUNDED, .f_min = 0.0, .f_max = 1000.0,
+     .msg = "feed latency mul must be in [0, 1000] with at most 6 decimals"};
+
+static const char *const k_lat_keys[] = {"kind", "value", "min", "max", "median",
+                                         "p99",  "mul",   "add", "file"};
+enum { K_KIND, K_VALUE, K_MIN, K_MAX, K_MEDIAN, K_P99, K_MUL, K_ADD, K_FILE, K_COUNT };
+
+/* The kinds of the mapping form and the keys each needs (a, b: its two slots, or one). */
+static const struct {
+    const char *name;
+    uint8_t kind;
+    int a, b;
+} k_lat_kinds[] = {
+    {"constant", CX_LAT_CONSTANT, K_VALUE, K_VALUE},
+    {"uniform", CX_LAT_UNIFORM, K_MIN, K_MAX},
+    {"lognormal", CX_LAT_LOGNORMAL, K_MEDIAN, K_P99},
+    {"feed", CX_LAT_FEED, K_MUL, K_ADD},
+    {"recorded", CX_LAT_RECORDED, K_FILE, K_FILE},
+};
+
+#define LAT_KINDS_TEXT "constant, uniform, lognormal, feed or recorded"
+#define LAT_KEYS_TEXT                                                                          \
+    "(constant: value; uniform: min, max; lognormal: median, p99; feed: mul, add; recorded: "  \
+    "file)"
+
+/* The run's file path slot of a latency field: entry 0, response 1. */
+static char *latency_file(struct cx_run_cfg *c, const struct cx_conf_field *f)
+{
+    return c->latency_file[f->off == offsetof(struct cx_run_cfg, sim.response) ? 1 : 0];
+}
 
 /* backtest.latency.entry / .response: "5ms" (constant) or {kind: constant, value: "5ms"},
- * {kind: uniform, min: .., max: ..}, {kind: lognormal, median: .., p99: ..}. */
+ * {kind: uniform, min: .., max: ..}, {kind: lognormal, median: .., p99: ..},
+ * {kind: feed, mul: 1.0, add: "1ms"}, {kind: recorded, file: path}. A recorded model's path
+ * goes to latency_file[] (checked to exist after the walk; the rows are loaded by
+ * cx_run_cfg_latency_series). */
 static int key_latency(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
                        const struct cx_conf_node *n, const char *key, void *obj)
 {
     struct cx_latency_cfg *lat = cx_conf_target(f, obj);
+    char *file = latency_file(obj, f);
     struct cx_latency_cfg out = {.kind = CX_LAT_CONSTANT, .a_ns = 0, .b_ns = 0};
     if (cx_conf_node_kind(n) == CX_CONF_NODE_SCALAR || cx_conf_node_kind(n) == CX_CONF_NODE_NULL) {
         int rc = cx_conf_read_value(ctx, n, key, &k_lat_lo, &out);
@@ -381,6 +418,7 @@ static int key_latency(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
             return rc;
         out.b_ns = out.a_ns;
         *lat = out;
+        file[0] = '\0';
         return 0;
     }
     if (cx_conf_node_kind(n) != CX_CONF_NODE_MAP)
@@ -414,46 +452,58 @@ static int key_latency(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
     char skey[RUN_KEY_MAX];
     join(skey, key, "kind");
     if (vals[K_KIND] == NULL)
-        return cx_conf_fail(ctx, CX_ECONFIG,
-                            "latency mapping needs kind: constant, uniform or lognormal", skey, n);
+        return cx_conf_fail(ctx, CX_ECONFIG, "latency mapping needs kind: " LAT_KINDS_TEXT, skey,
+                            n);
     const char *kind;
-    int rc = cx_conf_want_scalar(ctx, vals[K_KIND], skey,
-                                 "expected constant, uniform or lognormal", &kind, NULL);
+    int rc = cx_conf_want_scalar(ctx, vals[K_KIND], skey, "expected " LAT_KINDS_TEXT, &kind,
+                                 NULL);
     if (rc != 0)
         return rc;
-    int lo, hi; /* the two slots of the kind (the same for constant) */
-    if (strcmp(kind, "constant") == 0) {
-        out.kind = CX_LAT_CONSTANT;
-        lo = hi = K_VALUE;
-    } else if (strcmp(kind, "uniform") == 0) {
-        out.kind = CX_LAT_UNIFORM;
-        lo = K_MIN;
-        hi = K_MAX;
-    } else if (strcmp(kind, "lognormal") == 0) {
-        out.kind = CX_LAT_LOGNORMAL;
-        lo = K_MEDIAN;
-        hi = K_P99;
-    } else {
-        return cx_conf_fail(ctx, CX_ECONFIG, "latency kind must be constant, uniform or lognormal",
-                            skey, vals[K_KIND]);
+    int ki = -1;
+    for (int i = 0; i < (int)(sizeof k_lat_kinds / sizeof k_lat_kinds[0]); i++) {
+        if (strcmp(kind, k_lat_kinds[i].name) == 0)
+            ki = i;
     }
+    if (ki < 0)
+        return cx_conf_fail(ctx, CX_ECONFIG, "latency kind must be " LAT_KINDS_TEXT, skey,
+                            vals[K_KIND]);
+    out.kind = k_lat_kinds[ki].kind;
+    int lo = k_lat_kinds[ki].a, hi = k_lat_kinds[ki].b; /* the same for constant, recorded */
     for (int i = K_VALUE; i < K_COUNT; i++) {
         join(skey, key, k_lat_keys[i]);
         if (vals[i] != NULL && i != lo && i != hi)
             return cx_conf_fail(ctx, CX_EPARSE,
-                                "key not used by this latency kind (constant: value; uniform: "
-                                "min, max; lognormal: median, p99)",
-                                skey, keys[i]);
+                                "key not used by this latency kind " LAT_KEYS_TEXT, skey,
+                                keys[i]);
     }
     for (int i = K_VALUE; i < K_COUNT; i++) {
         join(skey, key, k_lat_keys[i]);
         if (vals[i] == NULL && (i == lo || i == hi))
-            return cx_conf_fail(ctx, CX_ECONFIG,
-                                "latency kind needs its keys (constant: value; uniform: min, max; "
-                                "lognormal: median, p99)",
+            return cx_conf_fail(ctx, CX_ECONFIG, "latency kind needs its keys " LAT_KEYS_TEXT,
                                 skey, n);
     }
     join(skey, key, k_lat_keys[lo]);
+    if (out.kind == CX_LAT_RECORDED) {
+        char path[sizeof ((struct cx_run_cfg *)0)->latency_file[0]];
+        rc = resolve_path(ctx, vals[lo], skey, path, sizeof path);
+        if (rc != 0)
+            return rc;
+        *lat = out; /* rows: loaded by cx_run_cfg_latency_series */
+        memcpy(file, path, sizeof path);
+        return 0;
+    }
+    if (out.kind == CX_LAT_FEED) {
+        rc = cx_conf_read_value(ctx, vals[lo], skey, &k_lat_mul, &out);
+        if (rc != 0)
+            return rc;
+        join(skey, key, k_lat_keys[hi]);
+        rc = cx_conf_read_value(ctx, vals[hi], skey, &k_lat_lo, &out); /* add -> a_ns */
+        if (rc != 0)
+            return rc;
+        *lat = out;
+        file[0] = '\0';
+        return 0;
+    }
     rc = cx_conf_read_value(ctx, vals[lo], skey, &k_lat_lo, &out);
     if (rc != 0)
         return rc;
@@ -467,6 +517,7 @@ static int key_latency(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
     if (out.b_ns < out.a_ns)
         return cx_conf_fail(ctx, CX_ECONFIG, k_lat_hi.msg, skey, vals[hi]);
     *lat = out;
+    file[0] = '\0';
     return 0;
 }
 
@@ -478,9 +529,26 @@ static void json_latency(struct cx_conf_json *out, const struct cx_conf_field *f
         cx_conf_json_value(out, &k_lat_lo, lat);
         return;
     }
-    bool uniform = lat->kind == CX_LAT_UNIFORM;
     cx_conf_json_open(out, '{');
     cx_conf_json_key(out, "kind");
+    if (lat->kind == CX_LAT_RECORDED) {
+        json_text(out, "recorded");
+        cx_conf_json_key(out, "file");
+        const struct cx_run_cfg *c = obj;
+        json_text(out, c->latency_file[f->off == offsetof(struct cx_run_cfg, sim.response)]);
+        cx_conf_json_close(out, '}');
+        return;
+    }
+    if (lat->kind == CX_LAT_FEED) {
+        json_text(out, "feed");
+        cx_conf_json_key(out, "mul");
+        cx_conf_json_value(out, &k_lat_mul, lat);
+        cx_conf_json_key(out, "add");
+        cx_conf_json_value(out, &k_lat_lo, lat);
+        cx_conf_json_close(out, '}');
+        return;
+    }
+    bool uniform = lat->kind == CX_LAT_UNIFORM;
     json_text(out, uniform ? "uniform" : lat->kind == CX_LAT_LOGNORMAL ? "lognormal" : "constant");
     cx_conf_json_key(out, uniform ? "min" : lat->kind == CX_LAT_LOGNORMAL ? "median" : "value");
     cx_conf_json_value(out, &k_lat_lo, lat);
@@ -970,6 +1038,42 @@ static const struct cx_conf_field k_latency[] = {
     CX_CONF_END,
 };
 
+/* backtest.venue_reorder_window: a duration in [0s, 10s], or off (= 0s: no reordering). */
+static const struct cx_conf_field k_window =
+    {.name = "venue_reorder_window", .type = CX_CONF_T_DUR, .storage = CX_CONF_S_I64,
+     .off = offsetof(struct cx_run_cfg, venue_window_ns), .size = sizeof(int64_t),
+     .flags = CX_CONF_F_BOUNDED, .i_min = 0, .i_max = 10 * CX_NS_PER_S,
+     .msg = "backtest.venue_reorder_window must be in [0s, 10s] or off"};
+
+static int key_window(struct cx_conf_ctx *ctx, const struct cx_conf_field *f,
+                      const struct cx_conf_node *n, const char *key, void *obj)
+{
+    (void)f;
+    const char *text = cx_conf_node_text(n, NULL);
+    if (text != NULL && strcmp(text, "off") == 0) {
+        ((struct cx_run_cfg *)obj)->venue_window_ns = 0;
+        return 0;
+    }
+    return cx_conf_read_value(ctx, n, key, &k_window, obj);
+}
+
+static void json_window(struct cx_conf_json *out, const struct cx_conf_field *f, const void *obj)
+{
+    (void)f;
+    if (((const struct cx_run_cfg *)obj)->venue_window_ns == 0)
+        json_text(out, "off");
+    else
+        cx_conf_json_value(out, &k_window, obj);
+}
+
+static const struct cx_conf_field k_clock_offset[] = {
+    CX_CONF_DEC_K("backtest.clock_offset.percentile", "percentile", C, clock_offset_pct_ppm, -4,
+                  CLOSED, 0, 50, CLOSED),
+    CX_CONF_DUR_K("backtest.clock_offset.assumed_min_latency", "assumed_min_latency", C,
+                  assumed_min_latency_ns, 0, s, 1, s),
+    CX_CONF_END,
+};
+
 static const char *const k_queue_models[] = {"risk_averse", "probabilistic", NULL};
 /* enum cx_queue_func order. */
 static const char *const k_queue_functions[] = {"power", "log", "power2", "log2", "power3", NULL};
@@ -986,6 +1090,8 @@ static const struct cx_conf_field k_backtest[] = {
     CX_CONF_ENUM("queue_function", C, sim.queue_function, k_queue_functions,
                  "backtest.queue_function must be power, log, power2, log2 or power3"),
     CX_CONF_F64_K("backtest.queue_power", "queue_power", C, sim.queue_power, OPEN, 0, 10, CLOSED),
+    CX_CONF_GROUP("clock_offset", k_clock_offset),
+    CX_CONF_CUSTOM("venue_reorder_window", C, venue_window_ns, key_window, json_window),
     CX_CONF_INT_ANY("seed", C, sim.seed, "backtest.seed must be in [0, 18446744073709551615]"),
     CX_CONF_DUR_K("backtest.sample_interval", "sample_interval", C, sample_interval_ns, 10, ms,
                   1, h),
@@ -1138,6 +1244,15 @@ static int check_all(struct cx_conf_ctx *ctx, void *obj)
         if (rc != 0)
             return rc;
     }
+    static const char *const lat_keys[2] = {"backtest.latency.entry.file",
+                                             "backtest.latency.response.file"};
+    for (int i = 0; i < 2; i++) {
+        if (c->latency_file[i][0] == '\0')
+            continue;
+        int rc = check_file(ctx, lat_keys[i], c->latency_file[i]);
+        if (rc != 0)
+            return rc;
+    }
     if (c->instruments[0] != '\0')
         return check_file(ctx, "instruments", c->instruments);
     return 0;
@@ -1283,4 +1398,43 @@ void cx_run_cfg_engine(const struct cx_run_cfg *c, struct cx_registry *reg,
     out->sim = c->sim;
     out->risk = c->risk;
     out->sample_interval_ns = c->sample_interval_ns;
+    out->clock_offset_pct_ppm = (uint32_t)c->clock_offset_pct_ppm; /* [0, 500000] */
+    out->assumed_min_latency_ns = c->assumed_min_latency_ns;
+    out->venue_window_ns = c->venue_window_ns > 0 ? c->venue_window_ns : -1; /* -1: none */
+}
+
+int cx_run_cfg_latency_series(const struct cx_run_cfg *c, struct cx_sim_cfg *sim,
+                              struct cx_sim_latency_series series[2], struct cx_parse_err *err)
+{
+    if (c == NULL || sim == NULL || series == NULL)
+        return CX_EINVAL;
+    memset(series, 0, 2 * sizeof *series);
+    struct cx_latency_cfg *lat[2] = {&sim->entry, &sim->response};
+    static const char *const keys[2] = {"backtest.latency.entry.file",
+                                        "backtest.latency.response.file"};
+    for (int i = 0; i < 2; i++) {
+        if (lat[i]->kind != CX_LAT_RECORDED)
+            continue;
+        const struct cx_sim_latency_series *s = &series[i];
+        if (i == 1 && lat[0]->kind == CX_LAT_RECORDED &&
+            strcmp(c->latency_file[0], c->latency_file[1]) == 0) {
+            s = &series[0]; /* one file for both: loaded once */
+        } else {
+            int rc = cx_sim_latency_load_csv(c->latency_file[i], &series[i], err);
+            if (rc != 0) {
+                if (err != NULL) { /* name the key: "backtest.latency.entry.file: <token>" */
+                    char detail[2 * sizeof err->detail];
+                    snprintf(detail, sizeof detail, "%s: %s", keys[i], err->detail);
+                    memcpy(err->detail, detail, sizeof err->detail - 1);
+                    err->detail[sizeof err->detail - 1] = '\0';
+                }
+                cx_sim_latency_series_fini(&series[0]);
+                cx_sim_latency_series_fini(&series[1]);
+                return rc;
+            }
+        }
+        lat[i]->rows = s->rows;
+        lat[i]->n_rows = s->n;
+    }
+    return 0;
 }

@@ -119,6 +119,8 @@ static const char *lat_kind(uint8_t k)
     case CX_LAT_CONSTANT: return "constant";
     case CX_LAT_UNIFORM: return "uniform";
     case CX_LAT_LOGNORMAL: return "lognormal";
+    case CX_LAT_FEED: return "feed";         /* a_ns: the added constant */
+    case CX_LAT_RECORDED: return "recorded"; /* series file: in "config" */
     }
     return "?";
 }
