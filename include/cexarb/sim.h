@@ -628,6 +628,133 @@ uint32_t cx_sim_funding_seek(const struct cx_sim_funding_event *ev, uint32_t n, 
  */
 void cx_sim_funding_series_fini(struct cx_sim_funding_series *s);
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: L3 (order-by-order) FIFO queue (src/sim/l3.c)
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * One instrument's visible orders by id, per price level in arrival (time-priority) order, with
+ * our own orders placed among them where they would have arrived: our queue position is exact,
+ * not estimated (docs/internals/sim.md "L3 order-by-order queue"). For venues whose feed has
+ * order ids (Nasdaq TotalView-ITCH 5.0 Add/Executed/Cancel/Delete/Replace, Coinbase Exchange's
+ * full channel open/match/change/done); no bundled data has them, so the replay does not use it
+ * yet. Priority rules: a partial cancel or a size decrease keeps the order's place; a size
+ * increase or a price change sends it to the back of its (new) level; a replace with a new id
+ * always does (ITCH 5.0 "Order Replace": a new order reference number; Bybit "Amend Order":
+ * increasing OrderQty loses the queue position, decreasing does not; Gate futures order
+ * amendment: increasing size moves the order to the last at its price; Binance "Order Amend
+ * Keep Priority" allows only decreases). Our orders fill from executions of visible orders
+ * behind them (the aggressor reached past our place: we get min(remaining, executed quantity)),
+ * or at a worse price (the aggressor went through our price), sharing each execution's
+ * quantity in price-time order; our fills never change the visible orders (the feed already
+ * says what happened to them).
+ *
+ * Threads: a cx_sim_l3 has one owner thread; no call on it is thread-safe, nothing locks. Only
+ * cx_sim_l3_new allocates. on_fill runs inside cx_sim_l3_execute and must not call back into
+ * the same cx_sim_l3.
+ */
+
+struct cx_sim_l3; /* opaque */
+
+/** Why one of our orders filled in the L3 queue. */
+enum cx_sim_l3_evidence {
+    CX_SIM_L3_BEHIND = 1,  /* a visible order behind ours at our price executed */
+    CX_SIM_L3_THROUGH = 2, /* a visible order at a worse price executed */
+};
+
+/** One fill of one of our orders. */
+struct cx_sim_l3_fill {
+    uint64_t client_id;   /* our order */
+    uint8_t side;         /* enum cx_side */
+    uint8_t evidence;     /* enum cx_sim_l3_evidence */
+    int64_t price_m;      /* our limit price (maker fill at it), price_exp */
+    int64_t qty_m;        /* filled now, qty_exp (> 0) */
+    int64_t leaves_m;     /* still open after this fill, qty_exp (0: done, removed) */
+    uint64_t by_order_id; /* the visible order whose execution gave it */
+};
+
+struct cx_sim_l3_cfg {
+    uint32_t max_orders;  /* visible + our orders held at once (> 0; also bounds levels) */
+    void (*on_fill)(void *arg, const struct cx_sim_l3_fill *f); /* our fills; may be NULL */
+    void *arg;            /* passed to on_fill (retained) */
+};
+
+/**
+ * Create an empty L3 queue. cfg is copied (arg retained).
+ * @return 0 and *out; CX_EINVAL (NULL, max_orders 0 or over 2^26); CX_ENOMEM.
+ * Allocates the order pool, the level pool and three id indexes (all sized from max_orders).
+ */
+int cx_sim_l3_new(struct cx_sim_l3 **out, const struct cx_sim_l3_cfg *cfg);
+
+/** Free it (NULL is a no-op). */
+void cx_sim_l3_free(struct cx_sim_l3 *l3);
+
+/* Visible (market) orders. Every call is O(1) expected, except where stated; none allocates.
+ * Common errors: CX_EINVAL (NULL, side not bid/ask, price_m <= 0 or > INT64_MAX / 2,
+ * qty_m <= 0); CX_ENOENT (an id not on the book); CX_ENOSPC (max_orders reached). */
+
+/** A new visible order at the back of its level (ITCH "A"/"F", Coinbase "open").
+ * @return 0; CX_EEXIST (the id is on the book); the common errors. */
+int cx_sim_l3_add(struct cx_sim_l3 *l3, uint64_t order_id, uint8_t side, int64_t price_m,
+                  int64_t qty_m);
+
+/** Part of a visible order cancelled (ITCH "X"): it keeps its place; removed at 0.
+ * @return 0; CX_ERANGE (more than it has); the common errors. */
+int cx_sim_l3_cancel(struct cx_sim_l3 *l3, uint64_t order_id, int64_t qty_m);
+
+/** A visible order gone (ITCH "D", Coinbase "done"). @return 0; CX_ENOENT; CX_EINVAL. */
+int cx_sim_l3_delete(struct cx_sim_l3 *l3, uint64_t order_id);
+
+/** A visible order amended in place (Coinbase "change", an amend): the same price and a
+ * quantity not above its own keeps its place; a larger quantity or another price sends it to
+ * the back of the (new) level. @return 0; the common errors. */
+int cx_sim_l3_modify(struct cx_sim_l3 *l3, uint64_t order_id, int64_t price_m, int64_t qty_m);
+
+/** A visible order cancel-replaced with a new id (ITCH "U"): always the back of the new level.
+ * @return 0; CX_EEXIST (new_id on the book, other than old_id); the common errors. */
+int cx_sim_l3_replace(struct cx_sim_l3 *l3, uint64_t old_id, uint64_t new_id, int64_t price_m,
+                      int64_t qty_m);
+
+/**
+ * qty_m of a visible order executed (ITCH "E"/"C", Coinbase "match" on the maker): it is
+ * reduced (removed at 0). Before that, our orders the aggressor must have reached first fill
+ * from that quantity: those at a better price on its side (THROUGH), best first, then those
+ * ahead of it at its price (BEHIND), each in time priority, each min(its remaining, what is
+ * left of qty_m). Every fill is reported through on_fill; a fully filled order of ours is
+ * removed.
+ * @return 0; CX_ERANGE (more than it has); the common errors. O(our orders^2 + orders ahead).
+ */
+int cx_sim_l3_execute(struct cx_sim_l3 *l3, uint64_t order_id, int64_t qty_m);
+
+/* Our orders, by client id (a separate id space from the visible orders'). */
+
+/** Our order arrives: at the back of its level, behind every visible order there now.
+ * @return 0; CX_EEXIST (the client id rests); the common errors. */
+int cx_sim_l3_add_ours(struct cx_sim_l3 *l3, uint64_t client_id, uint8_t side,
+                       int64_t price_m, int64_t qty_m);
+
+/** Our order cancelled. @return 0; CX_ENOENT (not resting: filled or unknown); CX_EINVAL. */
+int cx_sim_l3_cancel_ours(struct cx_sim_l3 *l3, uint64_t client_id);
+
+/** Our order amended, by the same priority rules as cx_sim_l3_modify (qty_m is its new open
+ * quantity). @return 0; the common errors. */
+int cx_sim_l3_modify_ours(struct cx_sim_l3 *l3, uint64_t client_id, int64_t price_m,
+                          int64_t qty_m);
+
+/**
+ * Our order's exact place: the visible quantity and orders ahead of it at its price (our own
+ * other orders ahead are not counted), and what is still open.
+ * @param out_qty_m, out_orders, out_leaves_m  written on success (each may be NULL).
+ * @return 0; CX_ENOENT (not resting); CX_EINVAL. O(orders ahead).
+ */
+int cx_sim_l3_queue_ahead(const struct cx_sim_l3 *l3, uint64_t client_id, int64_t *out_qty_m,
+                          uint32_t *out_orders, int64_t *out_leaves_m);
+
+/** The visible quantity and order count at a level (0, 0 for none).
+ * @return 0; CX_EINVAL (NULL, bad side). */
+int cx_sim_l3_level(const struct cx_sim_l3 *l3, uint8_t side, int64_t price_m,
+                    int64_t *out_qty_m, uint32_t *out_orders);
+
 #ifdef __cplusplus
 }
 #endif
