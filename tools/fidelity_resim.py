@@ -1,0 +1,1214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Independent re-simulation of a backtest session's simulated venue from the raw recordings.
+
+Reads a session directory and the raw recordings its metadata.json names, replays the venue side
+of the market by the documented rules and re-derives every fill and every post-only, fill-or-kill
+and no-liquidity decision, then compares them with what the engine wrote (fills.csv and
+fidelity.json). It shares no code with the engine (no import, no call, no translation of its C):
+the rules below come from docs/internals/sim.md and docs/internals/fidelity.md and from the
+venues' own documentation (Binance "How to manage a local order book correctly", spot and USD-M;
+"Diff. Depth Stream" / "Individual Symbol Book Ticker Streams": bookTicker and depth share one
+update-id sequence per symbol).
+
+Inputs taken as given (the latency and account side):
+  * fidelity.json, per order: its instrument, side, type, time in force, reduce-only flag, limit
+    price and quantity; `arrive_ns`, the venue time it reached the venue (strategy time plus the
+    sampled entry latency, clamped by the ordered session); `cancel_arrive_ns`, when its cancel
+    did; orders that never arrived (`arrive_ns` null) are skipped. `replay.venue_window_ns` is
+    the reorder window. `sent_ns` / `cancel_sent_ns` order requests that arrive at the same
+    instant (the venue's creation order).
+  * rejects that need the account model or the request's identity: `balance`, `margin`,
+    `reduce_only`, `duplicate_id`, `invalid`, taken from fidelity.json when the engine reports
+    them (the order then does nothing). `book_stale`, `tick`, `lot`, `min_qty`, `min_notional`,
+    `no_liquidity`, `post_only` and `fok` are re-derived and compared.
+  * metadata.json: the data files (in the engine's file order), `engine.queue_model` and
+    `engine.queue_power`; instruments.csv: exponents, tick, lot, minimums, multiplier, kind.
+  * one account per venue (as in every bundled configuration): the perp position that limits
+    reduce-only orders is the sum of this replay's own fills on that instrument, from zero.
+  * the venue book's capacities are the engine defaults: 16384 levels per side, a buffer of
+    65536 delta events while waiting for a snapshot.
+
+Rules implemented (docs/internals/sim.md sections in brackets):
+  * Recordings: gzip or plain lines `<local_ns> <json>`, Binance spot and USD-M combined streams
+    (depthUpdate, bookTicker, trade) and REST depth snapshots; a snapshot belongs to the symbol of
+    the file's previous stream message. The file's venue: a depthUpdate with `pu` or a bookTicker
+    with `"e"` means USD-M, otherwise spot.
+  * [The venue's clock] exchange time x = `E` of depth, snapshot (when present) and bookTicker
+    (when present), `T` of trades; offset = the file's minimum of local - x;
+    venue = x + offset, or for a message without x: local - (the excess latency of the file's
+    previous message that had one). Release: the files are read merged by their running venue
+    key (per file the running maximum of x + offset, a message without x keeps the previous key;
+    ties to the earlier file), messages wait in a buffer and leave in (venue time, read order)
+    order once the next message read has a key at least `window` past the earliest waiting one
+    (never earlier than the last released time); a message released after a later one is
+    processed at the last released time (`late`).
+  * Order of work at one instant: market messages released at venue time v first; order and
+    cancel arrivals due strictly before v are processed before the message, those at v after.
+  * Depth book per instrument (Binance rules): deltas wait for a snapshot; the snapshot sets
+    lastUpdateId; buffered deltas replay: spot drops u <= lid and needs U <= lid + 1 <= u, USD-M
+    drops u < lid and needs U <= lid <= u; later deltas: u <= last is old, otherwise spot needs
+    U == last + 1 and USD-M pu == last. A gap, a crossed book after an insert/update or a side
+    beyond its capacity makes the book stale until the next snapshot (which a synced book ignores
+    when its id is not newer). Quantity 0 deletes a level.
+  * [The venue's touch] the last accepted bookTicker (update id above the previous one, both
+    prices positive) is the best level when its id is above the depth book's last id; depth
+    levels at or better than it are skipped. Minus the taken-liquidity table: our taker fills and
+    every public print (at its price, on the side it hit), cleared by each depth/snapshot
+    message and each accepted bookTicker.
+  * [Arrival of an order] book missing or not synced -> book_stale; tick, lot, min_qty;
+    market order on an empty venue side -> no_liquidity; notional (limit price, or the venue's
+    best opposite price for a market order; reduce-only perp orders exempt) below min_notional;
+    then the given account rejects; post-only crossing the venue's view -> post_only; FOK not
+    fully available within its limit -> fok. Accepted: walk the opposite side of the venue's view
+    level by level (a fresh view after each fill), one taker fill per level for
+    min(level, remaining, reduce-only room); IOC/market remainder expires, GTC rests with
+    queue_ahead = the depth book's quantity at its price and a cross guard if it took.
+  * [Resting orders and queue position] prints: only the side the aggressor hits; first pass
+    through-fills (price beyond ours) min(remaining, what is left of the print), queue ahead 0;
+    second pass at-price: the print eats the queue ahead, the excess (bounded by what is left)
+    fills us; each pass in arrival order. Depth changes at our price (synced book): risk-averse
+    clamp, or the power model (d = prev - new - traded, p = f(back)/(f(back)+f(front)) with f on
+    the ratios, advance (1-p)d plus the part of p*d beyond back, computed in binary floating
+    point and rounded down after a 1e-6 tolerance) only on a plain delta after a synced one.
+    Book cross after every depth message and every accepted bookTicker (synced book): the whole
+    remainder fills at our price unless the cross guard holds (cleared when not crossed).
+    Reduce-only: room 0 at a fill opportunity expires the order.
+  * [Cancels] at its arrival: a resting order is canceled, anything else is a cancel reject.
+
+Compared: every fill (order, venue time, price, quantity, liquidity, evidence, and the venue
+touch after it) with fills.csv and fidelity.json; every arrived order's outcome and reject
+reason, and for accepted orders and post-only rejects the venue touch at the decision; every
+cancel's outcome; the replay's `late` count.
+
+Usage: tools/fidelity_resim.py SESSION_DIR [--json]
+Exit status: 0 everything matches, 1 a mismatch, 2 usage or unreadable input.
+"""
+import bisect
+import csv
+import gzip
+import heapq
+import json
+import math
+import os
+import sys
+from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+
+PROG = "fidelity_resim"
+BID, ASK = 0, 1
+SNAP, DEPTH, BBO, TRADE = 0, 1, 2, 3
+BOOK_MAX_LEVELS = 16384
+BOOK_MAX_BUFFERED = 65536
+USED_MAX = 32
+DEFAULT_WINDOW_NS = 1000000000
+GIVEN_REJECTS = ("balance", "margin", "reduce_only", "duplicate_id", "invalid")
+
+
+class Unreadable(Exception):
+    """Input that cannot be used: exit status 2 with the message."""
+
+
+def fail(where, what):
+    raise Unreadable("%s: %s" % (where, what))
+
+
+# -------------------------------------------------------------------------------------------
+# decimals
+# -------------------------------------------------------------------------------------------
+
+def mantissa(s, exp, where="value"):
+    """Exact integer mantissa of decimal string s at 10^exp; ValueError when not exact."""
+    if exp <= 0 and "e" not in s and "E" not in s:
+        d = -exp
+        neg = s.startswith("-")
+        body = s[1:] if neg else s
+        if "." in body:
+            w, f = body.split(".", 1)
+        else:
+            w, f = body, ""
+        if not (w + f).isdigit():
+            raise ValueError("%s: not a decimal number: %r" % (where, s))
+        if len(f) > d:
+            if f[d:].strip("0"):
+                raise ValueError("%s: %r is finer than 1e%d" % (where, s, exp))
+            f = f[:d]
+        else:
+            f = f + "0" * (d - len(f))
+        v = int((w + f) or "0")
+        return -v if neg else v
+    try:
+        x = Decimal(s).scaleb(-exp)
+    except InvalidOperation:
+        raise ValueError("%s: not a decimal number: %r" % (where, s))
+    if x != x.to_integral_value():
+        raise ValueError("%s: %r is finer than 1e%d" % (where, s, exp))
+    return int(x)
+
+
+def fmt(m, exp):
+    """Decimal string of mantissa m at 10^exp (as the session files write it)."""
+    if exp >= 0:
+        return str(m * 10 ** exp)
+    d = -exp
+    neg = m < 0
+    s = str(-m if neg else m).rjust(d + 1, "0")
+    return ("-" if neg else "") + s[:-d] + "." + s[-d:]
+
+
+# -------------------------------------------------------------------------------------------
+# instruments
+# -------------------------------------------------------------------------------------------
+
+class InstInfo:
+    __slots__ = ("venue", "symbol", "pe", "qe", "tick", "lot", "min_qty", "min_notional",
+                 "mult", "is_perp")
+
+
+def load_instruments(path, wanted):
+    out = {}
+    try:
+        f = open(path, newline="")
+    except OSError as e:
+        fail(path, e.strerror)
+    with f:
+        rd = csv.reader(f)
+        try:
+            head = next(rd)
+        except StopIteration:
+            fail(path, "empty file")
+        need = ("venue", "symbol", "kind", "price_exp", "qty_exp", "tick", "lot", "min_qty",
+                "min_notional", "multiplier")
+        for k in need:
+            if k not in head:
+                fail(path + ":1", "missing column " + k)
+        col = {k: head.index(k) for k in head}
+        for row in rd:
+            if len(row) != len(head):
+                fail("%s:%d" % (path, rd.line_num), "expected %d fields" % len(head))
+            key = (row[col["venue"]], row[col["symbol"]])
+            if key not in wanted:
+                continue
+            try:
+                ii = InstInfo()
+                ii.venue, ii.symbol = key
+                ii.pe = int(row[col["price_exp"]])
+                ii.qe = int(row[col["qty_exp"]])
+                ii.tick = mantissa(row[col["tick"]], ii.pe, "tick")
+                ii.lot = mantissa(row[col["lot"]], ii.qe, "lot")
+                ii.min_qty = mantissa(row[col["min_qty"]], ii.qe, "min_qty")
+                ii.min_notional = Decimal(row[col["min_notional"]])
+                ii.mult = Decimal(row[col["multiplier"]])
+                ii.is_perp = row[col["kind"]] != "spot"
+            except (ValueError, InvalidOperation) as e:
+                fail("%s:%d" % (path, rd.line_num), str(e))
+            out[key] = ii
+    for key in wanted:
+        if key not in out:
+            fail(path, "no instrument %s %s" % key)
+    return out
+
+
+# -------------------------------------------------------------------------------------------
+# recordings
+# -------------------------------------------------------------------------------------------
+
+def open_text(path):
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(2)
+        if magic == b"\x1f\x8b":
+            return gzip.open(path, "rt", encoding="utf-8")
+        return open(path, "rt", encoding="utf-8")
+    except OSError as e:
+        fail(path, e.strerror)
+
+
+def detect_venue(path):
+    """binance_usdm or binance_spot from the file's content (first decisive line)."""
+    with open_text(path) as f:
+        for i, line in enumerate(f):
+            if i >= 1024:
+                break
+            if '"e":"depthUpdate"' in line:
+                return "binance_usdm" if '"pu":' in line else "binance_spot"
+            if '"e":"bookTicker"' in line:
+                return "binance_usdm"
+            if '@bookTicker"' in line:
+                return "binance_spot"
+    fail(path, "not a Binance spot or USD-M recording (no depthUpdate or bookTicker line "
+               "in the first 1024 lines)")
+
+
+def read_recording(path, fidx, insts):
+    """The file's messages in file order: lists local[], exch[] (ns or None) and msg[]
+    (kind, instrument key or None, payload or None for instruments without orders)."""
+    venue = detect_venue(path)
+    loc, exch, msgs = [], [], []
+    last_sym = None
+    memo_p, memo_q = {}, {}
+    lineno = 0
+    f = open_text(path)
+    try:
+        for line in f:
+            lineno += 1
+            line = line.strip()
+            if not line:
+                continue
+            where = "%s:%d" % (path, lineno)
+            sp = line.find(" ")
+            if sp <= 0 or not line[:sp].isdigit():
+                fail(where, "expected '<local_ns> <json>'")
+            t = int(line[:sp])
+            try:
+                m = json.loads(line[sp + 1:])
+            except ValueError as e:
+                fail(where, "bad JSON: %s" % e)
+            try:
+                if "lastUpdateId" in m:
+                    if last_sym is None:
+                        fail(where, "snapshot before any stream message (symbol unknown)")
+                    key = (venue, last_sym)
+                    x = m["E"] * 1000000 if "E" in m else None
+                    ii = insts.get(key)
+                    payload = None
+                    if ii is not None:
+                        lv = levels(m["bids"], BID, ii, memo_p, memo_q) + \
+                            levels(m["asks"], ASK, ii, memo_p, memo_q)
+                        payload = (m["lastUpdateId"], lv)
+                    loc.append(t)
+                    exch.append(x)
+                    msgs.append((SNAP, key, payload))
+                    continue
+                stream = m["stream"]
+                d = m["data"]
+                sym = d["s"]
+                last_sym = sym
+                key = (venue, sym)
+                ii = insts.get(key)
+                kind_s = stream[stream.find("@") + 1:]
+                if kind_s.startswith("depth"):
+                    payload = None
+                    if ii is not None:
+                        lv = levels(d["b"], BID, ii, memo_p, memo_q) + \
+                            levels(d["a"], ASK, ii, memo_p, memo_q)
+                        payload = (d["U"], d["u"], d.get("pu"), lv)
+                    loc.append(t)
+                    exch.append(d["E"] * 1000000)
+                    msgs.append((DEPTH, key, payload))
+                elif kind_s == "bookTicker":
+                    payload = None
+                    if ii is not None:
+                        payload = (d["u"], conv(d["b"], ii.pe, memo_p), conv(d["B"], ii.qe, memo_q),
+                                   conv(d["a"], ii.pe, memo_p), conv(d["A"], ii.qe, memo_q))
+                    loc.append(t)
+                    exch.append(d["E"] * 1000000 if "E" in d else None)
+                    msgs.append((BBO, key, payload))
+                elif kind_s == "trade":
+                    payload = None
+                    if ii is not None:
+                        payload = (conv(d["p"], ii.pe, memo_p), conv(d["q"], ii.qe, memo_q),
+                                   not d["m"])
+                    loc.append(t)
+                    exch.append(d["T"] * 1000000)
+                    msgs.append((TRADE, key, payload))
+                else:
+                    fail(where, "unknown stream %r" % stream)
+            except (KeyError, TypeError) as e:
+                fail(where, "missing or malformed field %s" % e)
+            except ValueError as e:
+                fail(where, str(e))
+    except (OSError, EOFError, UnicodeDecodeError) as e:
+        fail("%s:%d" % (path, lineno + 1), "unreadable: %s" % e)
+    finally:
+        f.close()
+    if not msgs:
+        fail(path, "no messages")
+    return venue, loc, exch, msgs
+
+
+def conv(s, exp, memo):
+    v = memo.get(s)
+    if v is None:
+        v = mantissa(s, exp)
+        memo[s] = v
+    return v
+
+
+def levels(arr, side, ii, memo_p, memo_q):
+    return [(side, conv(p, ii.pe, memo_p), conv(q, ii.qe, memo_q)) for p, q in arr]
+
+
+def venue_order(files, window):
+    """The release sequence of every file's messages: a list of (venue_ns, file, index) and
+    the number of late messages (docs/internals/sim.md "The venue's clock")."""
+    keyed = []
+    offsets = []
+    for fidx, (path, venue, loc, exch, msgs) in enumerate(files):
+        lat = [l - x for l, x in zip(loc, exch) if x is not None]
+        off = min(lat) if lat else 0
+        offsets.append(off)
+        key = 0
+        last_lat = off
+        for i in range(len(msgs)):
+            x = exch[i]
+            if x is not None:
+                if x + off > key:
+                    key = x + off
+                last_lat = loc[i] - x
+                vns = x + off
+            else:
+                vns = loc[i] - (last_lat - off)
+            k = key if key != 0 else loc[i]
+            keyed.append((k, fidx, i, vns))
+    keyed.sort()
+    out = []
+    heap = []
+    late = 0
+    last_out = None
+    p, n = 0, len(keyed)
+    seq = 0
+    while True:
+        while p < n:
+            if heap:
+                nxt = heap[0][0]
+                if last_out is not None and nxt < last_out:
+                    nxt = last_out
+                if keyed[p][0] >= nxt + window:
+                    break
+            k, fidx, i, vns = keyed[p]
+            heapq.heappush(heap, (vns, seq, fidx, i))
+            seq += 1
+            p += 1
+        if not heap:
+            break
+        v, _, fidx, i = heapq.heappop(heap)
+        if last_out is not None and v < last_out:
+            v = last_out
+            late += 1
+        last_out = v
+        out.append((v, fidx, i))
+    return out, late, offsets
+
+
+# -------------------------------------------------------------------------------------------
+# the depth book
+# -------------------------------------------------------------------------------------------
+
+WAIT, SYNCED, STALE = "wait_snapshot", "synced", "stale"
+
+
+class Book:
+    """One instrument's L2 book with Binance's sequencing rules."""
+
+    def __init__(self, usdm):
+        self.usdm = usdm
+        self.state = WAIT
+        self.last_seq = 0
+        self.chained = False
+        self.q = [{}, {}]
+        self.keys = [[], []]   # ascending prices per side
+        self.ring = []         # buffered delta payloads (U, u, pu, levels), oldest first
+        self.ring_events = 0
+        self.gaps = self.crossed_n = self.overflows = 0
+
+    def set_level(self, side, p, qty):
+        d = self.q[side]
+        if p in d:
+            if qty:
+                d[p] = qty
+                return 1
+            del d[p]
+            k = self.keys[side]
+            del k[bisect.bisect_left(k, p)]
+            return 1
+        if not qty:
+            return 0
+        if len(d) >= BOOK_MAX_LEVELS:
+            return -1
+        d[p] = qty
+        bisect.insort(self.keys[side], p)
+        return 1
+
+    def best(self, side):
+        k = self.keys[side]
+        if not k:
+            return None
+        return k[-1] if side == BID else k[0]
+
+    def is_crossed(self):
+        b, a = self.best(BID), self.best(ASK)
+        return b is not None and a is not None and b >= a
+
+    @staticmethod
+    def n_events(payload):
+        return max(1, len(payload[3]))
+
+    def ring_push(self, payload):
+        n = self.n_events(payload)
+        if n > BOOK_MAX_BUFFERED:
+            self.ring = []
+            self.ring_events = 0
+            return
+        while BOOK_MAX_BUFFERED - self.ring_events < n:
+            self.ring_events -= self.n_events(self.ring.pop(0))
+        self.ring.append(payload)
+        self.ring_events += n
+
+    def seq_check(self, U, u, pu):
+        last = self.last_seq
+        if self.chained:
+            if u <= last:
+                return "old"
+            if self.usdm and pu is not None:
+                return "apply" if pu == last else "gap"
+            return "apply" if U == last + 1 else "gap"
+        if self.usdm:
+            if u < last:
+                return "old"
+            return "apply" if U <= last else "gap"
+        if u <= last:
+            return "old"
+        return "apply" if U <= last + 1 else "gap"
+
+    def synced_delta(self, payload):
+        """0 applied or dropped as old; else 'gap' / 'overflow' / 'crossed'."""
+        U, u, pu, lv = payload
+        v = self.seq_check(U, u, pu)
+        if v == "old":
+            return 0
+        if v == "gap":
+            self.gaps += 1
+            return "gap"
+        is_add = False
+        for side, p, qty in lv:
+            r = self.set_level(side, p, qty)
+            if r < 0:
+                self.overflows += 1
+                return "overflow"
+            if r > 0 and qty != 0:
+                is_add = True
+        self.last_seq = u
+        self.chained = True
+        if is_add and self.is_crossed():
+            self.crossed_n += 1
+            return "crossed"
+        return 0
+
+    def on_snapshot(self, payload):
+        lid, lv = payload
+        if self.state == SYNCED and lid <= self.last_seq:
+            return
+        self.last_seq = lid
+        self.chained = False
+        self.q = [{}, {}]
+        self.keys = [[], []]
+        ok = True
+        for side, p, qty in lv:
+            d = self.q[side]
+            if qty == 0:
+                d.pop(p, None)
+            elif p in d or len(d) < BOOK_MAX_LEVELS:
+                d[p] = qty
+            else:
+                ok = False
+                self.overflows += 1
+                break
+        self.keys = [sorted(self.q[BID]), sorted(self.q[ASK])]
+        if not ok:
+            self.state = STALE
+            return
+        if self.is_crossed():
+            self.crossed_n += 1
+            self.state = STALE
+            return
+        while self.ring:
+            if self.synced_delta(self.ring[0]) != 0:
+                self.state = STALE
+                return
+            self.ring_events -= self.n_events(self.ring.pop(0))
+        self.state = SYNCED
+
+    def on_delta(self, payload):
+        if self.state != SYNCED:
+            self.ring_push(payload)
+            return
+        if self.synced_delta(payload) != 0:
+            self.state = STALE
+            self.ring = []
+            self.ring_events = 0
+            self.ring_push(payload)
+
+
+# -------------------------------------------------------------------------------------------
+# the simulated venue
+# -------------------------------------------------------------------------------------------
+
+class Order:
+    __slots__ = ("cid", "key", "side", "is_market", "tif", "reduce_only", "price", "qty",
+                 "remaining", "queue", "level_qty", "traded", "guard", "resting", "sent_ns")
+
+
+class Inst:
+    __slots__ = ("key", "info", "book", "resting", "was_synced", "bbo", "depth_vns", "used")
+
+    def __init__(self, key, info):
+        self.key = key
+        self.info = info
+        self.book = None
+        self.resting = []
+        self.was_synced = False
+        self.bbo = None        # [bid_px, bid_qty, ask_px, ask_qty, seq, venue_ns]
+        self.depth_vns = 0
+        self.used = {}         # (side, price) -> quantity taken since the last book message
+
+
+class Venue:
+    def __init__(self, insts, queue_model, queue_power):
+        self.insts = insts
+        self.prob = queue_model == "probabilistic_power"
+        self.power = float(queue_power)
+        self.clock = None
+        self.fills = []        # dicts in execution order
+        self.decisions = {}    # cid -> dict(outcome, reject, bid, ask, age)
+        self.cancels = {}      # cid -> outcome
+        self.pos = {}          # instrument key -> signed position (perps)
+        self.used_overflow = 0
+
+    # -- the venue's view ---------------------------------------------------------------
+
+    @staticmethod
+    def bbo_newer(si):
+        return si.bbo is not None and si.book is not None and si.bbo[4] > si.book.last_seq
+
+    def view(self, si, side):
+        """The venue's levels of one side, best first: (price, quantity left)."""
+        book = si.book
+        used = si.used
+        keys = book.keys[side]
+        qd = book.q[side]
+        n = len(keys)
+        if self.bbo_newer(si):
+            tp = si.bbo[0] if side == BID else si.bbo[2]
+            tq = si.bbo[1] if side == BID else si.bbo[3]
+            q = tq - used.get((side, tp), 0)
+            if q > 0:
+                yield tp, q
+            if side == BID:
+                i = bisect.bisect_left(keys, tp) - 1   # first level strictly below the top
+            else:
+                i = bisect.bisect_right(keys, tp)      # first level strictly above the top
+        else:
+            i = n - 1 if side == BID else 0
+        if side == BID:
+            while i >= 0:
+                p = keys[i]
+                q = qd[p] - used.get((BID, p), 0)
+                if q > 0:
+                    yield p, q
+                i -= 1
+        else:
+            while i < n:
+                p = keys[i]
+                q = qd[p] - used.get((ASK, p), 0)
+                if q > 0:
+                    yield p, q
+                i += 1
+
+    def touch(self, si):
+        b = next(self.view(si, BID), (0, 0))[0]
+        a = next(self.view(si, ASK), (0, 0))[0]
+        src = si.bbo[5] if self.bbo_newer(si) else si.depth_vns
+        age = self.clock - src if src > 0 and self.clock >= src else -1
+        return b, a, age
+
+    def use_level(self, si, side, p, qty):
+        k = (side, p)
+        if k in si.used:
+            si.used[k] += qty
+            return
+        if len(si.used) == USED_MAX:
+            del si.used[next(iter(si.used))]
+            self.used_overflow += 1
+        si.used[k] = qty
+
+    # -- fills --------------------------------------------------------------------------
+
+    def reduce_room(self, si, o):
+        if not o.reduce_only or not si.info.is_perp:
+            return None
+        pos = self.pos.get(si.key, 0)
+        if o.side == BID:
+            return -pos if pos < 0 else 0
+        return pos if pos > 0 else 0
+
+    def fill(self, si, o, price, qty, evidence):
+        o.remaining -= qty
+        self.pos[si.key] = self.pos.get(si.key, 0) + (qty if o.side == BID else -qty)
+        b, a, age = self.touch(si)
+        self.fills.append({"client_id": o.cid, "venue_ns": self.clock, "price": price,
+                           "qty": qty, "evidence": evidence,
+                           "liquidity": "taker" if evidence == "taker_walk" else "maker",
+                           "venue_bid": b, "venue_ask": a, "book_age_ns": age, "key": si.key})
+
+    def unrest(self, si, o):
+        o.resting = False
+        si.resting.remove(o)
+
+    def fill_resting(self, si, o, qty, evidence):
+        room = self.reduce_room(si, o)
+        if room == 0:
+            self.unrest(si, o)   # expired: its position is gone
+            return 0
+        qty = min(qty, o.remaining)
+        if room is not None:
+            qty = min(qty, room)
+        if qty <= 0:
+            return 0
+        self.fill(si, o, o.price, qty, evidence)
+        if o.remaining == 0:
+            self.unrest(si, o)
+        return qty
+
+    def cross_resting(self, si):
+        b, a, _ = self.touch(si)
+        for o in list(si.resting):
+            if not o.resting:
+                continue
+            crossed = (a != 0 and a <= o.price) if o.side == BID else (b != 0 and b >= o.price)
+            if not crossed:
+                o.guard = False
+            elif not o.guard:
+                self.fill_resting(si, o, o.remaining, "book_cross")
+
+    # -- market messages ----------------------------------------------------------------
+
+    def on_message(self, v, kind, key, payload):
+        if self.clock is None or v > self.clock:
+            self.clock = v
+        si = self.insts.get(key)
+        if si is None:
+            return
+        if si.book is None:
+            si.book = Book(key[0] == "binance_usdm")
+        if kind == TRADE:
+            self.on_trade(si, payload)
+        elif kind == BBO:
+            self.on_bbo(si, payload)
+        else:
+            if kind == SNAP:
+                si.book.on_snapshot(payload)
+            else:
+                si.book.on_delta(payload)
+            self.on_depth(si, kind == SNAP)
+
+    def on_trade(self, si, payload):
+        px, qty, buyer_taker = payload
+        if qty <= 0:
+            return
+        hit = ASK if buyer_taker else BID
+        self.use_level(si, hit, px, qty)
+        if not si.resting:
+            return
+        left = qty
+        for o in list(si.resting):
+            if not o.resting or o.side != hit:
+                continue
+            if (o.price > px) if hit == BID else (o.price < px):
+                o.queue = 0
+                if left > 0:
+                    left -= self.fill_resting(si, o, left, "trade_through")
+        for o in list(si.resting):
+            if not o.resting or o.side != hit or o.price != px:
+                continue
+            ahead = o.queue
+            o.queue = ahead - qty if ahead > qty else 0
+            o.traded += qty
+            excess = qty - ahead
+            if excess > 0 and left > 0:
+                left -= self.fill_resting(si, o, min(excess, left), "trade_queue")
+
+    def queue_change(self, o, new, plain):
+        prev = o.level_qty
+        chg = prev - new - o.traded
+        o.level_qty = new
+        o.traded = 0
+        if self.prob and plain and chg > 0 and o.queue > 0:
+            front = o.queue
+            back = prev - front if prev - front > 0 else 0
+            total = float(front) + float(back)
+            ff = math.pow(float(front) / total, self.power)
+            fb = math.pow(float(back) / total, self.power)
+            try:
+                p_back = fb / (fb + ff)
+            except ZeroDivisionError:
+                p_back = 1.0
+            if not math.isfinite(p_back):
+                p_back = 1.0
+            d = float(chg)
+            spill = p_back * d - float(back)
+            adv = (1.0 - p_back) * d + (spill if spill > 0.0 else 0.0)
+            adv_m = front if adv >= float(front) else int(math.floor(adv + 1e-6))
+            if adv_m > 0:
+                o.queue = front - adv_m
+        if o.queue > new:
+            o.queue = new
+
+    def on_depth(self, si, is_snapshot):
+        book = si.book
+        synced = book.state == SYNCED
+        was = si.was_synced
+        si.was_synced = synced
+        si.depth_vns = self.clock
+        si.used.clear()
+        if not synced or not si.resting:
+            return
+        plain = not is_snapshot and was
+        for o in si.resting:
+            lvl = book.q[o.side].get(o.price, 0)
+            if lvl != o.level_qty:
+                self.queue_change(o, lvl, plain)
+        self.cross_resting(si)
+
+    def on_bbo(self, si, payload):
+        u, bp, bq, ap, aq = payload
+        if bp <= 0 or ap <= 0 or u == 0 or (si.bbo is not None and u <= si.bbo[4]):
+            return
+        si.bbo = [bp, bq, ap, aq, u, self.clock]
+        si.used.clear()
+        if si.book is not None and si.book.state == SYNCED and si.resting:
+            self.cross_resting(si)
+
+    # -- requests -----------------------------------------------------------------------
+
+    def decide(self, o, reject, bid=0, ask=0, age=-1):
+        self.decisions[o.cid] = {"outcome": "reject" if reject else "ack",
+                                 "reject": reject or "none", "venue_bid": bid,
+                                 "venue_ask": ask, "book_age_ns": age}
+
+    def arrive(self, t, o, given_reject):
+        if self.clock is None or t > self.clock:
+            self.clock = t
+        if given_reject in ("duplicate_id", "invalid"):
+            self.decide(o, given_reject)
+            return
+        si = self.insts[o.key]
+        ii = si.info
+        if si.book is None or si.book.state != SYNCED:
+            self.decide(o, "book_stale")
+            return
+        if not o.is_market and ii.tick > 0 and o.price % ii.tick != 0:
+            self.decide(o, "tick")
+            return
+        if ii.lot > 0 and o.qty % ii.lot != 0:
+            self.decide(o, "lot")
+            return
+        if o.qty < ii.min_qty:
+            self.decide(o, "min_qty")
+            return
+        opp = ASK if o.side == BID else BID
+        first = next(self.view(si, opp), None)
+        if o.is_market and first is None:
+            self.decide(o, "no_liquidity")
+            return
+        ref = first[0] if o.is_market else o.price
+        notional = (Decimal(ref).scaleb(ii.pe) * Decimal(o.qty).scaleb(ii.qe) *
+                    ii.mult).quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP)
+        exempt = o.reduce_only and ii.is_perp
+        if notional < ii.min_notional and not exempt:
+            self.decide(o, "min_notional")
+            return
+
+        def marketable(p):
+            return o.is_market or (p <= o.price if o.side == BID else p >= o.price)
+
+        avail = 0
+        for p, q in self.view(si, opp):
+            if avail >= o.qty or not marketable(p):
+                break
+            avail += min(q, o.qty - avail)
+        b, a, age = self.touch(si)
+        if given_reject in ("balance", "margin", "reduce_only"):
+            self.decide(o, given_reject)
+            return
+        if o.tif == "post_only" and avail > 0:
+            self.decide(o, "post_only", b, a, age)
+            return
+        if o.tif == "fok" and avail < o.qty:
+            self.decide(o, "fok")
+            return
+        self.decide(o, None, b, a, age)
+        tif = "ioc" if o.is_market and o.tif != "fok" else o.tif
+        room = self.reduce_room(si, o)
+        taken = 0
+        while o.remaining > 0 and (room is None or taken < room):
+            lvl = next(self.view(si, opp), None)
+            if lvl is None or not marketable(lvl[0]):
+                break
+            p, q = lvl
+            take = min(q, o.remaining)
+            if room is not None:
+                take = min(take, room - taken)
+            self.use_level(si, opp, p, take)
+            self.fill(si, o, p, take, "taker_walk")
+            taken += take
+        if o.remaining == 0:
+            return
+        if tif in ("ioc", "fok") or (room is not None and taken >= room):
+            return   # expired
+        o.queue = si.book.q[o.side].get(o.price, 0)
+        o.level_qty = o.queue
+        o.traded = 0
+        o.guard = taken > 0
+        o.resting = True
+        si.resting.append(o)
+
+    def cancel(self, t, o):
+        if self.clock is None or t > self.clock:
+            self.clock = t
+        if o is not None and o.resting:
+            self.unrest(self.insts[o.key], o)
+            self.cancels[o.cid] = "canceled"
+        else:
+            self.cancels[o.cid] = "cancel_reject"
+
+
+# -------------------------------------------------------------------------------------------
+# the session
+# -------------------------------------------------------------------------------------------
+
+def load_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        fail(path, e.strerror)
+    except ValueError as e:
+        fail(path, "bad JSON: %s" % e)
+
+
+def load_csv(path):
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rd = csv.DictReader(f)
+            rows = []
+            for r in rd:
+                if None in r or None in r.values():
+                    fail("%s:%d" % (path, rd.line_num), "wrong number of fields")
+                r["_line"] = rd.line_num
+                rows.append(r)
+            return rows
+    except OSError as e:
+        fail(path, e.strerror)
+
+
+def field(obj, k, where, types):
+    if k not in obj:
+        fail(where, "missing key %r" % k)
+    v = obj[k]
+    if not isinstance(v, types) or isinstance(v, bool) and bool not in types:
+        fail(where, "bad value for %r: %r" % (k, v))
+    return v
+
+
+def run(sess):
+    meta_p = os.path.join(sess, "metadata.json")
+    fid_p = os.path.join(sess, "fidelity.json")
+    meta = load_json(meta_p)
+    fid = load_json(fid_p)
+    try:
+        files = [df["path"] for df in meta["data_files"]]
+        eng = meta["engine"]
+        queue_model = eng.get("queue_model", "risk_averse")
+        queue_power = eng.get("queue_power", 2)
+    except (KeyError, TypeError) as e:
+        fail(meta_p, "missing or malformed key %s" % e)
+    if queue_model not in ("risk_averse", "probabilistic_power"):
+        fail(meta_p, "queue_model %r is not one this tool re-simulates" % queue_model)
+    if fid.get("format") != "cexarb-fidelity/1":
+        fail(fid_p, "format is %r, expected cexarb-fidelity/1" % fid.get("format"))
+    replay = fid.get("replay") or {}
+    window = replay.get("venue_window_ns", DEFAULT_WINDOW_NS)
+    if not isinstance(window, int) or window < 0:
+        fail(fid_p, "replay.venue_window_ns: %r" % window)
+    if replay.get("forced", 0):
+        fail(fid_p, "replay.forced = %s: messages released early by a full buffer are not "
+                    "re-simulated" % replay.get("forced"))
+
+    # orders (fidelity.json) and what the engine decided
+    f_orders = fid.get("orders")
+    f_fills = fid.get("fills")
+    if not isinstance(f_orders, list) or not isinstance(f_fills, list):
+        fail(fid_p, "orders and fills must be lists")
+    wanted = set()
+    for i, fo in enumerate(f_orders):
+        w = "%s: orders[%d]" % (fid_p, i)
+        wanted.add((field(fo, "venue", w, (str,)), field(fo, "symbol", w, (str,))))
+    for i, ff in enumerate(f_fills):
+        w = "%s: fills[%d]" % (fid_p, i)
+        wanted.add((field(ff, "venue", w, (str,)), field(ff, "symbol", w, (str,))))
+    infos = load_instruments(os.path.join(sess, "instruments.csv"), wanted)
+
+    orders = {}
+    events = []   # (time, sent, rank, cid, what)
+    engine_dec = {}
+    engine_cancel = {}
+    for i, fo in enumerate(f_orders):
+        w = "%s: orders[%d]" % (fid_p, i)
+        try:
+            key = (fo["venue"], fo["symbol"])
+            ii = infos[key]
+            o = Order()
+            o.cid = field(fo, "client_id", w, (int,))
+            o.key = key
+            o.side = {"buy": BID, "sell": ASK}[fo["side"]]
+            o.is_market = {"limit": False, "market": True}[fo["type"]]
+            o.tif = fo["tif"]
+            if o.tif not in ("gtc", "ioc", "fok", "post_only"):
+                raise ValueError("tif %r" % o.tif)
+            o.reduce_only = bool(field(fo, "reduce_only", w, (bool,)))
+            o.price = mantissa(fo["price"], ii.pe, "price")
+            o.qty = mantissa(fo["qty"], ii.qe, "qty")
+            o.remaining = o.qty
+            o.queue = o.level_qty = o.traded = 0
+            o.guard = o.resting = False
+            o.sent_ns = field(fo, "sent_ns", w, (int,))
+        except (KeyError, ValueError) as e:
+            fail(w, "bad order: %s" % e)
+        if o.cid in orders:
+            fail(w, "client_id %d twice" % o.cid)
+        orders[o.cid] = o
+        arrive = fo.get("arrive_ns")
+        if arrive is None:
+            continue
+        if not isinstance(arrive, int):
+            fail(w, "arrive_ns %r" % arrive)
+        outcome = fo.get("outcome")
+        rej = fo.get("reject", "none")
+        engine_dec[o.cid] = {"outcome": outcome, "reject": rej,
+                             "venue_bid": fo.get("venue_bid"), "venue_ask": fo.get("venue_ask"),
+                             "book_age_ns": fo.get("book_age_ns")}
+        given = rej if outcome == "reject" and rej in GIVEN_REJECTS else None
+        events.append((arrive, o.sent_ns, 1, o.cid, given))
+        ca = fo.get("cancel_arrive_ns")
+        if ca is not None:
+            if not isinstance(ca, int):
+                fail(w, "cancel_arrive_ns %r" % ca)
+            cs = fo.get("cancel_sent_ns")
+            events.append((ca, cs if isinstance(cs, int) else ca, 0, o.cid, "cancel"))
+            engine_cancel[o.cid] = fo.get("cancel_outcome")
+    events.sort(key=lambda e: e[:4])
+
+    # the engine's fills: fills.csv, with evidence and touch from fidelity.json
+    fills_p = os.path.join(sess, "fills.csv")
+    csv_fills = load_csv(fills_p)
+    by_id = {}
+    for i, ff in enumerate(f_fills):
+        w = "%s: fills[%d]" % (fid_p, i)
+        by_id[field(ff, "fill_id", w, (int,))] = ff
+    eng_fills = []
+    for r in csv_fills:
+        w = "%s:%d" % (fills_p, r["_line"])
+        try:
+            key = (r["venue"], r["symbol"])
+            ii = infos.get(key)
+            if ii is None:
+                fail(w, "instrument %s %s not in fidelity.json" % key)
+            fid_id = int(r["fill_id"])
+            ff = by_id.get(fid_id)
+            if ff is None:
+                fail(w, "fill %d is not in fidelity.json" % fid_id)
+            e = {"fill_id": fid_id, "client_id": int(r["client_id"]),
+                 "venue_ns": int(r["ts_ns"]), "price": mantissa(r["price"], ii.pe, "price"),
+                 "qty": mantissa(r["qty"], ii.qe, "qty"), "liquidity": r["liquidity"],
+                 "evidence": ff.get("evidence"),
+                 "venue_bid": mantissa(ff.get("venue_bid", "0"), ii.pe, "venue_bid"),
+                 "venue_ask": mantissa(ff.get("venue_ask", "0"), ii.pe, "venue_ask"),
+                 "book_age_ns": ff.get("book_age_ns"), "key": key}
+        except (KeyError, ValueError) as ex:
+            fail(w, str(ex))
+        if ff.get("client_id") != e["client_id"] or ff.get("venue_ns") != e["venue_ns"]:
+            fail(w, "fill %d differs between fills.csv and fidelity.json" % fid_id)
+        eng_fills.append(e)
+    if len(by_id) != len(eng_fills):
+        fail(fid_p, "%d fills, fills.csv has %d" % (len(by_id), len(eng_fills)))
+    eng_fills.sort(key=lambda e: e["fill_id"])
+
+    # the market
+    insts = {k: Inst(k, infos[k]) for k in wanted}
+    recs = []
+    for fidx, path in enumerate(files):
+        venue, loc, exch, msgs = read_recording(path, fidx, infos)
+        recs.append((path, venue, loc, exch, msgs))
+    released, late, offsets = venue_order(recs, window)
+
+    # the replay
+    ven = Venue(insts, queue_model, queue_power)
+    ei, ne = 0, len(events)
+
+    def run_event(ev):
+        t, _, rank, cid, what = ev
+        o = orders[cid]
+        if rank == 0:
+            ven.cancel(t, o)
+        else:
+            ven.arrive(t, o, what)
+
+    for v, fidx, i in released:
+        while ei < ne and events[ei][0] < v:
+            run_event(events[ei])
+            ei += 1
+        kind, key, payload = recs[fidx][4][i]
+        ven.on_message(v, kind, key, payload)
+    while ei < ne:
+        run_event(events[ei])
+        ei += 1
+
+    return compare(sess, ven, orders, engine_dec, engine_cancel, eng_fills, infos, late,
+                   replay.get("late"), len(released))
+
+
+# -------------------------------------------------------------------------------------------
+# comparison and report
+# -------------------------------------------------------------------------------------------
+
+FILL_KEYS = ("venue_ns", "price", "qty", "liquidity", "evidence", "venue_bid", "venue_ask")
+
+
+def show_fill(f, infos):
+    ii = infos[f["key"]]
+    return {"client_id": f["client_id"], "venue_ns": f["venue_ns"],
+            "price": fmt(f["price"], ii.pe), "qty": fmt(f["qty"], ii.qe),
+            "liquidity": f["liquidity"], "evidence": f["evidence"],
+            "venue_bid": fmt(f["venue_bid"], ii.pe), "venue_ask": fmt(f["venue_ask"], ii.pe)}
+
+
+def compare(sess, ven, orders, engine_dec, engine_cancel, eng_fills, infos, late, eng_late,
+            n_messages):
+    mism = {"fills": [], "decisions": [], "touch_at_decision": [], "cancels": [],
+            "replay": []}
+    # fills: per order, in execution order
+    mine_by, eng_by = {}, {}
+    for f in ven.fills:
+        mine_by.setdefault(f["client_id"], []).append(f)
+    for f in eng_fills:
+        eng_by.setdefault(f["client_id"], []).append(f)
+    matched = 0
+    for cid in sorted(set(mine_by) | set(eng_by)):
+        a = mine_by.get(cid, [])
+        b = eng_by.get(cid, [])
+        for k in range(max(len(a), len(b))):
+            x = a[k] if k < len(a) else None
+            y = b[k] if k < len(b) else None
+            if x is not None and y is not None:
+                diff = [n for n in FILL_KEYS if x[n] != y[n]]
+                if not diff:
+                    matched += 1
+                    continue
+            else:
+                diff = ["missing in the session" if y is None else "missing in the re-simulation"]
+            mism["fills"].append({"client_id": cid, "index": k, "differs": diff,
+                                  "resim": show_fill(x, infos) if x else None,
+                                  "session": dict(show_fill(y, infos), fill_id=y["fill_id"])
+                                  if y else None})
+    # the order of fills across orders (fill ids are global)
+    order_ok = [f["client_id"] for f in ven.fills] == [f["client_id"] for f in eng_fills]
+
+    dec_matched = 0
+    counts = {"acks": 0, "post_only_rejects": 0, "rederived_rejects": 0, "given_rejects": 0}
+    for cid, e in sorted(engine_dec.items()):
+        m = ven.decisions.get(cid)
+        o = orders[cid]
+        ii = infos[o.key]
+        mine = (m["outcome"], m["reject"]) if m else (None, None)
+        theirs = (e["outcome"], e["reject"])
+        if mine != theirs:
+            mism["decisions"].append({"client_id": cid, "resim": "%s/%s" % mine,
+                                      "session": "%s/%s" % theirs})
+            continue
+        dec_matched += 1
+        if mine[0] == "ack":
+            counts["acks"] += 1
+        elif mine[1] == "post_only":
+            counts["post_only_rejects"] += 1
+        elif mine[1] in GIVEN_REJECTS:
+            counts["given_rejects"] += 1
+        else:
+            counts["rederived_rejects"] += 1
+        if mine[0] == "ack" or mine[1] == "post_only":
+            try:
+                eb = mantissa(e["venue_bid"] or "0", ii.pe)
+                ea = mantissa(e["venue_ask"] or "0", ii.pe)
+            except ValueError as ex:
+                raise Unreadable("fidelity.json: order %d: %s" % (cid, ex))
+            if (eb, ea) != (m["venue_bid"], m["venue_ask"]):
+                mism["touch_at_decision"].append(
+                    {"client_id": cid, "resim": [fmt(m["venue_bid"], ii.pe),
+                                                 fmt(m["venue_ask"], ii.pe)],
+                     "session": [e["venue_bid"], e["venue_ask"]]})
+    can_matched = 0
+    for cid, e in sorted(engine_cancel.items()):
+        m = ven.cancels.get(cid)
+        if m != e:
+            mism["cancels"].append({"client_id": cid, "resim": m, "session": e})
+        else:
+            can_matched += 1
+    if eng_late is not None and eng_late != late:
+        mism["replay"].append({"late": {"resim": late, "session": eng_late}})
+    if not order_ok and not mism["fills"]:
+        mism["replay"].append({"fill_order": "fills match per order but not in global order"})
+    result = {
+        "session": sess,
+        "messages": n_messages,
+        "late": late,
+        "matched": {"fills": matched, "decisions": dec_matched, "cancels": can_matched},
+        "decisions": counts,
+        "fills": {"resim": len(ven.fills), "session": len(eng_fills)},
+        "mismatches": {k: len(v) for k, v in mism.items()},
+        "details": mism,
+    }
+    return result
+
+
+def print_report(r):
+    m = r["matched"]
+    print("fidelity_resim: %s" % r["session"])
+    print("  venue messages replayed %d (late %d)" % (r["messages"], r["late"]))
+    print("  fills      matched %d of %d (re-simulated %d)"
+          % (m["fills"], r["fills"]["session"], r["fills"]["resim"]))
+    d = r["decisions"]
+    print("  decisions  matched %d: %d acks, %d post-only rejects, %d re-derived other rejects, "
+          "%d given rejects" % (m["decisions"], d["acks"], d["post_only_rejects"],
+                                d["rederived_rejects"], d["given_rejects"]))
+    print("  cancels    matched %d" % m["cancels"])
+    total = sum(r["mismatches"].values())
+    if total == 0:
+        print("  all match")
+        return
+    for k, v in r["details"].items():
+        if not v:
+            continue
+        print("  MISMATCH %s: %d" % (k, len(v)))
+        for d in v[:5]:
+            print("     ", json.dumps(d))
+
+
+def main(argv):
+    args = [a for a in argv if not a.startswith("--")]
+    opts = [a for a in argv if a.startswith("--")]
+    if len(args) != 1 or any(o not in ("--json",) for o in opts):
+        print("usage: fidelity_resim.py SESSION_DIR [--json]", file=sys.stderr)
+        return 2
+    try:
+        r = run(args[0])
+    except Unreadable as e:
+        print("%s: %s" % (PROG, e), file=sys.stderr)
+        return 2
+    if "--json" in opts:
+        print(json.dumps(r, indent=1))
+    else:
+        print_report(r)
+    return 1 if sum(r["mismatches"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
