@@ -338,6 +338,17 @@ static struct cx_exec_report *reject(struct cx_sim *sim, uint32_t slot, uint8_t 
     return m;
 }
 
+/* The venue's view a decision (ACK, REJECT) was made on, into its report (which may be NULL:
+ * dropped for lack of space). */
+static void decided(struct cx_exec_report *m, int64_t bid_m, int64_t ask_m, int64_t age_ns)
+{
+    if (m == NULL)
+        return;
+    m->venue_bid_m = bid_m;
+    m->venue_ask_m = ask_m;
+    m->book_age_ns = age_ns;
+}
+
 /* Request shape: enums in range, quantity positive, limit price positive. */
 static bool req_is_valid(const struct cx_order_req *r)
 {
@@ -442,26 +453,22 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         int64_t check_price = is_market ? worst : req->price_m;
         enum cx_reject why = cx_account_check(acct, inst, req, check_price, o->hold_fee_ppb);
         if (why != CX_REJ_NONE) {
-            reject(sim, slot, venue, why);
+            decided(reject(sim, slot, venue, why), bid_now, ask_now, age_now);
             return;
         }
     }
     if (tif == CX_TIF_POST_ONLY && avail > 0) {
-        struct cx_exec_report *m = reject(sim, slot, venue, CX_REJ_POST_ONLY);
-        if (m != NULL)
-            m->book_age_ns = age_now;
+        decided(reject(sim, slot, venue, CX_REJ_POST_ONLY), bid_now, ask_now, age_now);
         return;
     }
     if (tif == CX_TIF_FOK && avail < req->qty_m) {
-        reject(sim, slot, venue, CX_REJ_FOK);
+        decided(reject(sim, slot, venue, CX_REJ_FOK), bid_now, ask_now, age_now);
         return;
     }
 
     o->venue_order_id = sim->next_venue_order_id++;
     sim->stats.accepted++;
-    struct cx_exec_report *ack = cx__sim_respond(sim, venue, CX_EXEC_ACK, o);
-    if (ack != NULL)
-        ack->book_age_ns = age_now;
+    decided(cx__sim_respond(sim, venue, CX_EXEC_ACK, o), bid_now, ask_now, age_now);
 
     /* Take what crosses, level by level of the venue's view; what we take is gone from it for
      * the rest of this book state. The levels are read again after each fill (the view
