@@ -87,6 +87,7 @@ Exit status: 0 everything matches, 1 a mismatch, 2 usage or unreadable input.
 import bisect
 import csv
 import gzip
+import hashlib
 import heapq
 import json
 import math
@@ -116,7 +117,7 @@ def fail(where, what):
 # decimals
 # -------------------------------------------------------------------------------------------
 
-def mantissa(s, exp, where="value"):
+def mantissa(s, exp, where="number"):
     """Exact integer mantissa of decimal string s at 10^exp; ValueError when not exact."""
     if exp <= 0 and "e" not in s and "E" not in s:
         d = -exp
@@ -335,7 +336,16 @@ def conv(s, exp, memo):
 
 
 def levels(arr, side, ii, memo_p, memo_q):
-    return [(side, conv(p, ii.pe, memo_p), conv(q, ii.qe, memo_q)) for p, q in arr]
+    out = []
+    for p, q in arr:
+        a = memo_p.get(p)
+        if a is None:
+            a = memo_p[p] = mantissa(p, ii.pe)
+        b = memo_q.get(q)
+        if b is None:
+            b = memo_q[q] = mantissa(q, ii.qe)
+        out.append((side, a, b))
+    return out
 
 
 def venue_order(files, window):
@@ -887,6 +897,7 @@ def load_json(path):
 
 
 def load_csv(path):
+    """Rows as dicts with their physical line number in '_line'."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rd = csv.DictReader(f)
@@ -899,161 +910,265 @@ def load_csv(path):
             return rows
     except OSError as e:
         fail(path, e.strerror)
+    except (csv.Error, UnicodeDecodeError) as e:
+        fail(path, str(e))
 
 
-def field(obj, k, where, types):
-    if k not in obj:
+def json_lines(path, prefix):
+    """Line numbers of the lines of a one-object-per-line JSON file that start with prefix."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return [i + 1 for i, line in enumerate(f) if line.startswith(prefix)]
+    except OSError:
+        return []
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as e:
+        fail(path, e.strerror)
+    return h.hexdigest()
+
+
+def need(obj, k, where, kinds, nullable=False):
+    """obj[k], checked against the JSON kinds ('int', 'str', 'bool')."""
+    if not isinstance(obj, dict) or k not in obj:
         fail(where, "missing key %r" % k)
     v = obj[k]
-    if not isinstance(v, types) or isinstance(v, bool) and bool not in types:
+    if v is None and nullable:
+        return None
+    ok = {"int": isinstance(v, int) and not isinstance(v, bool),
+          "str": isinstance(v, str), "bool": isinstance(v, bool)}
+    if not any(ok[t] for t in kinds):
         fail(where, "bad value for %r: %r" % (k, v))
     return v
 
 
-def run(sess):
+def stop_messages(path):
+    """venue_messages of events.log's "stop" event: how many venue messages the run released
+    before its replay ended (a strategy may stop a run early); None without the file."""
+    if not os.path.exists(path):
+        return None
+    n = None
+    try:
+        with open(path, encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if '"event":"stop"' not in line:
+                    continue
+                try:
+                    n = json.loads(line)["venue_messages"]
+                except (ValueError, KeyError, TypeError):
+                    fail("%s:%d" % (path, i + 1), "stop event without venue_messages")
+    except OSError as e:
+        fail(path, e.strerror)
+    return n
+
+
+def read_session(sess):
+    """Everything the replay takes as given, checked for consistency."""
     meta_p = os.path.join(sess, "metadata.json")
     fid_p = os.path.join(sess, "fidelity.json")
+    if not os.path.isdir(sess):
+        fail(sess, "not a session directory")
     meta = load_json(meta_p)
     fid = load_json(fid_p)
+    S = {"sess": sess}
     try:
-        files = [df["path"] for df in meta["data_files"]]
+        S["files"] = [(df["path"], df.get("sha256")) for df in meta["data_files"]]
         eng = meta["engine"]
-        queue_model = eng.get("queue_model", "risk_averse")
-        queue_power = eng.get("queue_power", 2)
-    except (KeyError, TypeError) as e:
+        S["queue_model"] = eng.get("queue_model", "risk_averse")
+        S["queue_power"] = float(eng.get("queue_power", 2))
+    except (KeyError, TypeError, ValueError) as e:
         fail(meta_p, "missing or malformed key %s" % e)
-    if queue_model not in ("risk_averse", "probabilistic_power"):
-        fail(meta_p, "queue_model %r is not one this tool re-simulates" % queue_model)
+    if S["queue_model"] not in ("risk_averse", "probabilistic_power"):
+        fail(meta_p, "engine.queue_model %r is not one this tool re-simulates"
+             % S["queue_model"])
+    if not S["files"]:
+        fail(meta_p, "no data_files")
     if fid.get("format") != "cexarb-fidelity/1":
         fail(fid_p, "format is %r, expected cexarb-fidelity/1" % fid.get("format"))
-    replay = fid.get("replay") or {}
-    window = replay.get("venue_window_ns", DEFAULT_WINDOW_NS)
-    if not isinstance(window, int) or window < 0:
-        fail(fid_p, "replay.venue_window_ns: %r" % window)
-    if replay.get("forced", 0):
-        fail(fid_p, "replay.forced = %s: messages released early by a full buffer are not "
-                    "re-simulated" % replay.get("forced"))
-
-    # orders (fidelity.json) and what the engine decided
-    f_orders = fid.get("orders")
-    f_fills = fid.get("fills")
+    replay = fid.get("replay")
+    S["window"] = need(replay, "venue_window_ns", fid_p + ": replay", ("int",))
+    S["eng_late"] = need(replay, "late", fid_p + ": replay", ("int",))
+    if S["window"] < 0:
+        fail(fid_p, "replay.venue_window_ns %d < 0" % S["window"])
+    if need(replay, "forced", fid_p + ": replay", ("int",)):
+        fail(fid_p, "replay.forced = %d: messages released early by a full buffer are not "
+                    "re-simulated" % replay["forced"])
+    f_orders, f_fills = fid.get("orders"), fid.get("fills")
     if not isinstance(f_orders, list) or not isinstance(f_fills, list):
         fail(fid_p, "orders and fills must be lists")
+    o_lines = json_lines(fid_p, '{"client_id"')
+    f_lines = json_lines(fid_p, '{"fill_id"')
+
+    def o_where(i):
+        if len(o_lines) == len(f_orders):
+            return "%s:%d" % (fid_p, o_lines[i])
+        return "%s: orders[%d]" % (fid_p, i)
+
+    def f_where(i):
+        if len(f_lines) == len(f_fills):
+            return "%s:%d" % (fid_p, f_lines[i])
+        return "%s: fills[%d]" % (fid_p, i)
+
     wanted = set()
     for i, fo in enumerate(f_orders):
-        w = "%s: orders[%d]" % (fid_p, i)
-        wanted.add((field(fo, "venue", w, (str,)), field(fo, "symbol", w, (str,))))
+        wanted.add((need(fo, "venue", o_where(i), ("str",)),
+                    need(fo, "symbol", o_where(i), ("str",))))
     for i, ff in enumerate(f_fills):
-        w = "%s: fills[%d]" % (fid_p, i)
-        wanted.add((field(ff, "venue", w, (str,)), field(ff, "symbol", w, (str,))))
+        wanted.add((need(ff, "venue", f_where(i), ("str",)),
+                    need(ff, "symbol", f_where(i), ("str",))))
     infos = load_instruments(os.path.join(sess, "instruments.csv"), wanted)
+    S["infos"] = infos
 
-    orders = {}
-    events = []   # (time, sent, rank, cid, what)
-    engine_dec = {}
-    engine_cancel = {}
-    for i, fo in enumerate(f_orders):
-        w = "%s: orders[%d]" % (fid_p, i)
+    # orders: fidelity.json, checked against orders.csv
+    ord_p = os.path.join(sess, "orders.csv")
+    csv_orders = {}
+    for r in load_csv(ord_p):
         try:
-            key = (fo["venue"], fo["symbol"])
-            ii = infos[key]
-            o = Order()
-            o.cid = field(fo, "client_id", w, (int,))
-            o.key = key
-            o.side = {"buy": BID, "sell": ASK}[fo["side"]]
-            o.is_market = {"limit": False, "market": True}[fo["type"]]
-            o.tif = fo["tif"]
-            if o.tif not in ("gtc", "ioc", "fok", "post_only"):
-                raise ValueError("tif %r" % o.tif)
-            o.reduce_only = bool(field(fo, "reduce_only", w, (bool,)))
-            o.price = mantissa(fo["price"], ii.pe, "price")
-            o.qty = mantissa(fo["qty"], ii.qe, "qty")
-            o.remaining = o.qty
-            o.queue = o.level_qty = o.traded = 0
-            o.guard = o.resting = False
-            o.sent_ns = field(fo, "sent_ns", w, (int,))
-        except (KeyError, ValueError) as e:
-            fail(w, "bad order: %s" % e)
+            csv_orders[int(r["client_id"])] = r
+        except (KeyError, ValueError):
+            fail("%s:%d" % (ord_p, r["_line"]), "bad client_id")
+    orders, events, eng_dec, eng_cancel = {}, [], {}, {}
+    for i, fo in enumerate(f_orders):
+        w = o_where(i)
+        key = (fo["venue"], fo["symbol"])
+        ii = infos[key]
+        o = Order()
+        o.cid = need(fo, "client_id", w, ("int",))
+        o.key = key
+        side = need(fo, "side", w, ("str",))
+        typ = need(fo, "type", w, ("str",))
+        o.tif = need(fo, "tif", w, ("str",))
+        if side not in ("buy", "sell") or typ not in ("limit", "market") or \
+                o.tif not in ("gtc", "ioc", "fok", "post_only"):
+            fail(w, "bad side, type or tif")
+        o.side = BID if side == "buy" else ASK
+        o.is_market = typ == "market"
+        o.reduce_only = need(fo, "reduce_only", w, ("bool",))
+        try:
+            o.price = mantissa(need(fo, "price", w, ("str",)), ii.pe, "price")
+            o.qty = mantissa(need(fo, "qty", w, ("str",)), ii.qe, "qty")
+        except ValueError as e:
+            fail(w, str(e))
+        o.sent_ns = need(fo, "sent_ns", w, ("int",))
+        o.remaining = o.qty
+        o.queue = o.level_qty = o.traded = 0
+        o.guard = o.resting = False
         if o.cid in orders:
             fail(w, "client_id %d twice" % o.cid)
         orders[o.cid] = o
-        arrive = fo.get("arrive_ns")
+        r = csv_orders.get(o.cid)
+        if r is None:
+            fail(w, "order %d is not in %s" % (o.cid, ord_p))
+        try:
+            same = ((r["venue"], r["symbol"]) == key and r["side"] == side and
+                    r["type"] == typ and r["tif"] == o.tif and
+                    mantissa(r["qty"], ii.qe) == o.qty and
+                    (o.is_market or mantissa(r["price"], ii.pe) == o.price))
+        except (KeyError, ValueError):
+            same = False
+        if not same:
+            fail("%s:%d" % (ord_p, r["_line"]), "order %d differs from %s" % (o.cid, w))
+        arrive = need(fo, "arrive_ns", w, ("int",), nullable=True)
         if arrive is None:
-            continue
-        if not isinstance(arrive, int):
-            fail(w, "arrive_ns %r" % arrive)
-        outcome = fo.get("outcome")
-        rej = fo.get("reject", "none")
-        engine_dec[o.cid] = {"outcome": outcome, "reject": rej,
-                             "venue_bid": fo.get("venue_bid"), "venue_ask": fo.get("venue_ask"),
-                             "book_age_ns": fo.get("book_age_ns")}
+            continue   # never reached the venue (refused locally, or after the end)
+        outcome = need(fo, "outcome", w, ("str",))
+        rej = need(fo, "reject", w, ("str",))
+        eng_dec[o.cid] = {"outcome": outcome, "reject": rej,
+                          "venue_bid": fo.get("venue_bid"), "venue_ask": fo.get("venue_ask"),
+                          "book_age_ns": fo.get("book_age_ns"), "where": w}
         given = rej if outcome == "reject" and rej in GIVEN_REJECTS else None
-        events.append((arrive, o.sent_ns, 1, o.cid, given))
-        ca = fo.get("cancel_arrive_ns")
+        events.append((arrive, o.sent_ns, 0, o.cid, given))
+        ca = need(fo, "cancel_arrive_ns", w, ("int",), nullable=True)
         if ca is not None:
-            if not isinstance(ca, int):
-                fail(w, "cancel_arrive_ns %r" % ca)
-            cs = fo.get("cancel_sent_ns")
-            events.append((ca, cs if isinstance(cs, int) else ca, 0, o.cid, "cancel"))
-            engine_cancel[o.cid] = fo.get("cancel_outcome")
+            cs = need(fo, "cancel_sent_ns", w, ("int",))
+            events.append((ca, cs, 1, o.cid, None))
+            eng_cancel[o.cid] = need(fo, "cancel_outcome", w, ("str",))
+    if len(csv_orders) != len(orders):
+        fail(ord_p, "%d orders, fidelity.json has %d" % (len(csv_orders), len(orders)))
+    # at one venue time: the venue's creation order, i.e. send order (client ids increase);
+    # an order before a cancel sent at the same instant (its own cancel comes after it)
     events.sort(key=lambda e: e[:4])
+    S["orders"], S["events"] = orders, events
+    S["eng_dec"], S["eng_cancel"] = eng_dec, eng_cancel
 
-    # the engine's fills: fills.csv, with evidence and touch from fidelity.json
+    # fills: fills.csv, with evidence, touch and age from fidelity.json
     fills_p = os.path.join(sess, "fills.csv")
-    csv_fills = load_csv(fills_p)
     by_id = {}
     for i, ff in enumerate(f_fills):
-        w = "%s: fills[%d]" % (fid_p, i)
-        by_id[field(ff, "fill_id", w, (int,))] = ff
+        by_id[need(ff, "fill_id", f_where(i), ("int",))] = (ff, f_where(i))
     eng_fills = []
-    for r in csv_fills:
+    for r in load_csv(fills_p):
         w = "%s:%d" % (fills_p, r["_line"])
         try:
             key = (r["venue"], r["symbol"])
             ii = infos.get(key)
-            if ii is None:
-                fail(w, "instrument %s %s not in fidelity.json" % key)
-            fid_id = int(r["fill_id"])
-            ff = by_id.get(fid_id)
-            if ff is None:
-                fail(w, "fill %d is not in fidelity.json" % fid_id)
-            e = {"fill_id": fid_id, "client_id": int(r["client_id"]),
+            fill_id = int(r["fill_id"])
+            if ii is None or fill_id not in by_id:
+                fail(w, "fill %s is not in fidelity.json" % r["fill_id"])
+            ff, fw = by_id[fill_id]
+            e = {"fill_id": fill_id, "client_id": int(r["client_id"]),
                  "venue_ns": int(r["ts_ns"]), "price": mantissa(r["price"], ii.pe, "price"),
                  "qty": mantissa(r["qty"], ii.qe, "qty"), "liquidity": r["liquidity"],
-                 "evidence": ff.get("evidence"),
-                 "venue_bid": mantissa(ff.get("venue_bid", "0"), ii.pe, "venue_bid"),
-                 "venue_ask": mantissa(ff.get("venue_ask", "0"), ii.pe, "venue_ask"),
-                 "book_age_ns": ff.get("book_age_ns"), "key": key}
+                 "key": key}
         except (KeyError, ValueError) as ex:
             fail(w, str(ex))
-        if ff.get("client_id") != e["client_id"] or ff.get("venue_ns") != e["venue_ns"]:
-            fail(w, "fill %d differs between fills.csv and fidelity.json" % fid_id)
+        try:
+            e["evidence"] = need(ff, "evidence", fw, ("str",))
+            e["venue_bid"] = mantissa(need(ff, "venue_bid", fw, ("str",)), ii.pe, "venue_bid")
+            e["venue_ask"] = mantissa(need(ff, "venue_ask", fw, ("str",)), ii.pe, "venue_ask")
+            e["book_age_ns"] = need(ff, "book_age_ns", fw, ("int",))
+            same = (need(ff, "client_id", fw, ("int",)) == e["client_id"] and
+                    need(ff, "venue_ns", fw, ("int",)) == e["venue_ns"] and
+                    mantissa(ff["price"], ii.pe) == e["price"] and
+                    mantissa(ff["qty"], ii.qe) == e["qty"] and
+                    ff.get("liquidity") == e["liquidity"])
+        except ValueError as ex:
+            fail(fw, str(ex))
+        if not same:
+            fail(w, "fill %d differs from %s" % (fill_id, fw))
         eng_fills.append(e)
     if len(by_id) != len(eng_fills):
-        fail(fid_p, "%d fills, fills.csv has %d" % (len(by_id), len(eng_fills)))
+        fail(fid_p, "%d fills, %s has %d" % (len(by_id), fills_p, len(eng_fills)))
     eng_fills.sort(key=lambda e: e["fill_id"])
+    S["eng_fills"] = eng_fills
+    S["stop_messages"] = stop_messages(os.path.join(sess, "events.log"))
+    return S
 
-    # the market
-    insts = {k: Inst(k, infos[k]) for k in wanted}
+
+def run(sess):
+    S = read_session(sess)
+    infos = S["infos"]
     recs = []
-    for fidx, path in enumerate(files):
+    for fidx, (path, sha) in enumerate(S["files"]):
+        if sha is not None and sha256_of(path) != sha:
+            fail(path, "SHA-256 differs from the session's metadata.json: not the recording "
+                       "the session replayed")
         venue, loc, exch, msgs = read_recording(path, fidx, infos)
         recs.append((path, venue, loc, exch, msgs))
-    released, late, offsets = venue_order(recs, window)
+    released, late, _ = venue_order(recs, S["window"])
+    n_replay = len(released)
+    if S["stop_messages"] is not None and S["stop_messages"] < n_replay:
+        n_replay = S["stop_messages"]   # the run ended its replay there
 
-    # the replay
-    ven = Venue(insts, queue_model, queue_power)
+    ven = Venue({k: Inst(k, infos[k]) for k in infos}, S["queue_model"], S["queue_power"])
+    orders, events = S["orders"], S["events"]
     ei, ne = 0, len(events)
 
     def run_event(ev):
-        t, _, rank, cid, what = ev
-        o = orders[cid]
-        if rank == 0:
-            ven.cancel(t, o)
+        t, _, rank, cid, given = ev
+        if rank == 1:
+            ven.cancel(t, orders[cid])
         else:
-            ven.arrive(t, o, what)
+            ven.arrive(t, orders[cid], given)
 
-    for v, fidx, i in released:
+    for k in range(n_replay):
+        v, fidx, i = released[k]
         while ei < ne and events[ei][0] < v:
             run_event(events[ei])
             ei += 1
@@ -1062,16 +1177,15 @@ def run(sess):
     while ei < ne:
         run_event(events[ei])
         ei += 1
-
-    return compare(sess, ven, orders, engine_dec, engine_cancel, eng_fills, infos, late,
-                   replay.get("late"), len(released))
+    return compare(S, ven, late, n_replay, len(released))
 
 
 # -------------------------------------------------------------------------------------------
 # comparison and report
 # -------------------------------------------------------------------------------------------
 
-FILL_KEYS = ("venue_ns", "price", "qty", "liquidity", "evidence", "venue_bid", "venue_ask")
+FILL_KEYS = ("venue_ns", "price", "qty", "liquidity", "evidence", "venue_bid", "venue_ask",
+             "book_age_ns")
 
 
 def show_fill(f, infos):
@@ -1079,18 +1193,18 @@ def show_fill(f, infos):
     return {"client_id": f["client_id"], "venue_ns": f["venue_ns"],
             "price": fmt(f["price"], ii.pe), "qty": fmt(f["qty"], ii.qe),
             "liquidity": f["liquidity"], "evidence": f["evidence"],
-            "venue_bid": fmt(f["venue_bid"], ii.pe), "venue_ask": fmt(f["venue_ask"], ii.pe)}
+            "venue_bid": fmt(f["venue_bid"], ii.pe), "venue_ask": fmt(f["venue_ask"], ii.pe),
+            "book_age_ns": f["book_age_ns"]}
 
 
-def compare(sess, ven, orders, engine_dec, engine_cancel, eng_fills, infos, late, eng_late,
-            n_messages):
-    mism = {"fills": [], "decisions": [], "touch_at_decision": [], "cancels": [],
-            "replay": []}
+def compare(S, ven, late, n_replayed, n_released):
+    infos, orders = S["infos"], S["orders"]
+    mism = {"fills": [], "decisions": [], "touch_at_decision": [], "cancels": [], "replay": []}
     # fills: per order, in execution order
     mine_by, eng_by = {}, {}
     for f in ven.fills:
         mine_by.setdefault(f["client_id"], []).append(f)
-    for f in eng_fills:
+    for f in S["eng_fills"]:
         eng_by.setdefault(f["client_id"], []).append(f)
     matched = 0
     for cid in sorted(set(mine_by) | set(eng_by)):
@@ -1105,20 +1219,21 @@ def compare(sess, ven, orders, engine_dec, engine_cancel, eng_fills, infos, late
                     matched += 1
                     continue
             else:
-                diff = ["missing in the session" if y is None else "missing in the re-simulation"]
-            mism["fills"].append({"client_id": cid, "index": k, "differs": diff,
+                diff = ["only in the re-simulation" if y is None else "only in the session"]
+            mism["fills"].append({"client_id": cid, "nth_fill_of_order": k + 1, "differs": diff,
                                   "resim": show_fill(x, infos) if x else None,
                                   "session": dict(show_fill(y, infos), fill_id=y["fill_id"])
                                   if y else None})
-    # the order of fills across orders (fill ids are global)
-    order_ok = [f["client_id"] for f in ven.fills] == [f["client_id"] for f in eng_fills]
+    # fill ids are one sequence over all orders: the interleaving must match too
+    if not mism["fills"] and [f["client_id"] for f in ven.fills] != \
+            [f["client_id"] for f in S["eng_fills"]]:
+        mism["replay"].append({"fill_order": "fills match per order but not in fill-id order"})
 
-    dec_matched = 0
     counts = {"acks": 0, "post_only_rejects": 0, "rederived_rejects": 0, "given_rejects": 0}
-    for cid, e in sorted(engine_dec.items()):
+    dec_matched = 0
+    for cid, e in sorted(S["eng_dec"].items()):
         m = ven.decisions.get(cid)
-        o = orders[cid]
-        ii = infos[o.key]
+        ii = infos[orders[cid].key]
         mine = (m["outcome"], m["reject"]) if m else (None, None)
         theirs = (e["outcome"], e["reject"])
         if mine != theirs:
@@ -1136,60 +1251,61 @@ def compare(sess, ven, orders, engine_dec, engine_cancel, eng_fills, infos, late
             counts["rederived_rejects"] += 1
         if mine[0] == "ack" or mine[1] == "post_only":
             try:
-                eb = mantissa(e["venue_bid"] or "0", ii.pe)
-                ea = mantissa(e["venue_ask"] or "0", ii.pe)
+                eb = mantissa(need(e, "venue_bid", e["where"], ("str",)), ii.pe)
+                ea = mantissa(need(e, "venue_ask", e["where"], ("str",)), ii.pe)
+                eg = need(e, "book_age_ns", e["where"], ("int",))
             except ValueError as ex:
-                raise Unreadable("fidelity.json: order %d: %s" % (cid, ex))
-            if (eb, ea) != (m["venue_bid"], m["venue_ask"]):
+                fail(e["where"], str(ex))
+            if (eb, ea, eg) != (m["venue_bid"], m["venue_ask"], m["book_age_ns"]):
                 mism["touch_at_decision"].append(
-                    {"client_id": cid, "resim": [fmt(m["venue_bid"], ii.pe),
-                                                 fmt(m["venue_ask"], ii.pe)],
-                     "session": [e["venue_bid"], e["venue_ask"]]})
+                    {"client_id": cid,
+                     "resim": [fmt(m["venue_bid"], ii.pe), fmt(m["venue_ask"], ii.pe),
+                               m["book_age_ns"]],
+                     "session": [fmt(eb, ii.pe), fmt(ea, ii.pe), eg]})
     can_matched = 0
-    for cid, e in sorted(engine_cancel.items()):
+    for cid, e in sorted(S["eng_cancel"].items()):
         m = ven.cancels.get(cid)
         if m != e:
             mism["cancels"].append({"client_id": cid, "resim": m, "session": e})
         else:
             can_matched += 1
-    if eng_late is not None and eng_late != late:
-        mism["replay"].append({"late": {"resim": late, "session": eng_late}})
-    if not order_ok and not mism["fills"]:
-        mism["replay"].append({"fill_order": "fills match per order but not in global order"})
-    result = {
-        "session": sess,
-        "messages": n_messages,
-        "late": late,
+    if S["eng_late"] != late:
+        mism["replay"].append({"late": {"resim": late, "session": S["eng_late"]}})
+    if S["stop_messages"] is not None and S["stop_messages"] > n_released:
+        mism["replay"].append({"venue_messages": {"resim": n_released,
+                                                  "session": S["stop_messages"]}})
+    return {
+        "session": S["sess"],
+        "queue_model": S["queue_model"],
+        "venue_messages": {"released": n_released, "replayed": n_replayed, "late": late},
         "matched": {"fills": matched, "decisions": dec_matched, "cancels": can_matched},
         "decisions": counts,
-        "fills": {"resim": len(ven.fills), "session": len(eng_fills)},
+        "fills": {"resim": len(ven.fills), "session": len(S["eng_fills"])},
         "mismatches": {k: len(v) for k, v in mism.items()},
         "details": mism,
     }
-    return result
 
 
 def print_report(r):
-    m = r["matched"]
-    print("fidelity_resim: %s" % r["session"])
-    print("  venue messages replayed %d (late %d)" % (r["messages"], r["late"]))
-    print("  fills      matched %d of %d (re-simulated %d)"
+    m, vm = r["matched"], r["venue_messages"]
+    print("fidelity_resim: %s (%s)" % (r["session"], r["queue_model"]))
+    print("  venue messages %d replayed of %d (late %d)"
+          % (vm["replayed"], vm["released"], vm["late"]))
+    print("  fills      %d of %d match (re-simulated %d)"
           % (m["fills"], r["fills"]["session"], r["fills"]["resim"]))
     d = r["decisions"]
-    print("  decisions  matched %d: %d acks, %d post-only rejects, %d re-derived other rejects, "
+    print("  decisions  %d match: %d acks, %d post-only rejects, %d other re-derived rejects, "
           "%d given rejects" % (m["decisions"], d["acks"], d["post_only_rejects"],
                                 d["rederived_rejects"], d["given_rejects"]))
-    print("  cancels    matched %d" % m["cancels"])
-    total = sum(r["mismatches"].values())
-    if total == 0:
+    print("  cancels    %d match" % m["cancels"])
+    if not sum(r["mismatches"].values()):
         print("  all match")
         return
     for k, v in r["details"].items():
-        if not v:
-            continue
-        print("  MISMATCH %s: %d" % (k, len(v)))
-        for d in v[:5]:
-            print("     ", json.dumps(d))
+        if v:
+            print("  MISMATCH %s: %d" % (k, len(v)))
+            for x in v[:5]:
+                print("    " + json.dumps(x))
 
 
 def main(argv):
