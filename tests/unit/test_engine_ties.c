@@ -147,6 +147,30 @@ static void depth(FILE *f, int64_t ms, uint64_t id, const char *bids, const char
             (unsigned long long)id, bids, asks);
 }
 
+/* The engine configuration of these tests: one spot recording, the Binance registry (into
+ * *reg, to be freed by the caller), constant 1 ms latencies, a spot account of 10000 USDT and
+ * no BTC (quote only: the equity curve can start at the first message). */
+static void one_file_cfg(struct cx_engine_cfg *e, struct cx_registry *reg, const char *path)
+{
+    struct cx_parse_err err = {0};
+    assert_int_equal(cx_registry_init(reg, 8), 0);
+    assert_int_equal(
+        cx_registry_load_yaml(reg, CX_DATA_DIR "/instruments/binance.yaml", &err), 0);
+    memset(e, 0, sizeof *e);
+    e->paths[0] = path;
+    e->n_paths = 1;
+    e->reg = reg;
+    e->strict = true;
+    e->sim.entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = MS, .b_ns = MS};
+    e->sim.response = e->sim.entry;
+    e->sim.seed = 1u;
+    e->sim.n_accounts = 1;
+    e->sim.accounts[0].venue = CX_VENUE_BINANCE_SPOT;
+    e->sim.accounts[0].leverage = 1;
+    cx_account_balance(&e->sim.accounts[0], "USDT")->total = 10000 * ONE;
+    cx_account_balance(&e->sim.accounts[0], "BTC")->total = 0;
+}
+
 static void test_tie_order(void **state)
 {
     (void)state;
@@ -173,24 +197,8 @@ static void test_tie_order(void **state)
 
     struct cx_registry reg;
     struct cx_parse_err err = {0};
-    assert_int_equal(cx_registry_init(&reg, 8), 0);
-    assert_int_equal(
-        cx_registry_load_yaml(&reg, CX_DATA_DIR "/instruments/binance.yaml", &err), 0);
     static struct cx_engine_cfg e;
-    memset(&e, 0, sizeof e);
-    e.paths[0] = path;
-    e.n_paths = 1;
-    e.reg = &reg;
-    e.strict = true;
-    e.sim.entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = MS, .b_ns = MS};
-    e.sim.response = e.sim.entry;
-    e.sim.seed = 1u;
-    e.sim.n_accounts = 1;
-    e.sim.accounts[0].venue = CX_VENUE_BINANCE_SPOT;
-    e.sim.accounts[0].leverage = 1;
-    /* Quote only: the equity curve can start at the first message. */
-    cx_account_balance(&e.sim.accounts[0], "USDT")->total = 10000 * ONE;
-    cx_account_balance(&e.sim.accounts[0], "BTC")->total = 0;
+    one_file_cfg(&e, &reg, path);
 
     static struct tie_log log;
     memset(&log, 0, sizeof log);
@@ -280,23 +288,9 @@ static uint32_t run_one_bid(const char *path, int64_t window_ns, struct cx_engin
 {
     struct cx_registry reg;
     struct cx_parse_err err = {0};
-    assert_int_equal(cx_registry_init(&reg, 8), 0);
-    assert_int_equal(
-        cx_registry_load_yaml(&reg, CX_DATA_DIR "/instruments/binance.yaml", &err), 0);
     static struct cx_engine_cfg e;
-    memset(&e, 0, sizeof e);
-    e.paths[0] = path;
-    e.n_paths = 1;
-    e.reg = &reg;
-    e.strict = true;
+    one_file_cfg(&e, &reg, path);
     e.venue_window_ns = window_ns;
-    e.sim.entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = MS, .b_ns = MS};
-    e.sim.response = e.sim.entry;
-    e.sim.seed = 1u;
-    e.sim.n_accounts = 1;
-    e.sim.accounts[0].venue = CX_VENUE_BINANCE_SPOT;
-    e.sim.accounts[0].leverage = 1;
-    cx_account_balance(&e.sim.accounts[0], "USDT")->total = 10000 * ONE;
     struct one_bid ob = {0};
     int rc = cx_engine_run(&e, &k_one_bid_ops, &ob, NULL, res, &err);
     cx_registry_fini(&reg);
