@@ -7,8 +7,9 @@
  *
  * The venue sees each recorded change one (recorded) feed latency before the strategies: the
  * replay driver feeds the simulated venue by venue time (exchange time + the file's clock
- * offset, the minimum local-minus-exchange time seen in the file) and the runtime by local
- * receive time. The same files and configuration give the same fills, byte for byte.
+ * offset, the minimum local-minus-exchange time seen in the file; re-ordered by that time
+ * through cfg->venue_window_ns) and the runtime by local receive time. The same files and
+ * configuration give the same fills, byte for byte.
  *
  * Single-threaded; no allocation after set-up except through hooks.
  */

@@ -341,7 +341,9 @@ void cx_replay_drv_set_venue_feed(struct cx_replay_drv *d,
 /**
  * Run a replay through a runtime: two cursors over the same files (the local cursor by local
  * receive time for the runtime, the venue cursor by venue time = exchange time + the file's
- * clock offset for cfg->venue_md), the venues' own events, timers and samples, merged strictly
+ * clock offset for cfg->venue_md, re-ordered by that time through a window of
+ * cfg->venue_window_ns: docs/internals/sim.md "The venue's clock"), the venues' own events,
+ * timers and samples, merged strictly
  * by time. At one instant the order is fixed (and tested, test_engine_ties):
  *   1. venue-side market data (cfg->venue_md),
  *   2. venue events (cx_rt_venue_run: arrivals, responses due),
