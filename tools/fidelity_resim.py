@@ -3,86 +3,101 @@
 """Independent re-simulation of a backtest session's simulated venue from the raw recordings.
 
 Reads a session directory and the raw recordings its metadata.json names, replays the venue side
-of the market by the documented rules and re-derives every fill and every post-only, fill-or-kill
-and no-liquidity decision, then compares them with what the engine wrote (fills.csv and
-fidelity.json). It shares no code with the engine (no import, no call, no translation of its C):
-the rules below come from docs/internals/sim.md and docs/internals/fidelity.md and from the
-venues' own documentation (Binance "How to manage a local order book correctly", spot and USD-M;
-"Diff. Depth Stream" / "Individual Symbol Book Ticker Streams": bookTicker and depth share one
-update-id sequence per symbol).
+of the market by the documented rules, re-derives every fill and every accept / reject decision
+it can, and compares them with what the engine wrote (fills.csv, fidelity.json). It shares no
+code with the engine (no import, no call, no translation of its C): the rules come from
+docs/internals/sim.md, docs/internals/fidelity.md and the venues' documentation (Binance "How to
+manage a local order book correctly", spot and USD-M; "Diff. Depth Stream" and "Individual
+Symbol Book Ticker Streams": bookTicker and depth share one update-id sequence per symbol).
 
 Inputs taken as given (the latency and account side):
-  * fidelity.json, per order: its instrument, side, type, time in force, reduce-only flag, limit
-    price and quantity; `arrive_ns`, the venue time it reached the venue (strategy time plus the
-    sampled entry latency, clamped by the ordered session); `cancel_arrive_ns`, when its cancel
-    did; orders that never arrived (`arrive_ns` null) are skipped. `replay.venue_window_ns` is
-    the reorder window. `sent_ns` / `cancel_sent_ns` order requests that arrive at the same
-    instant (the venue's creation order).
+  * fidelity.json, per order: instrument, side, type, time in force, reduce-only, limit price,
+    quantity (checked against orders.csv); `arrive_ns`, the venue time it reached the venue
+    (strategy time + sampled entry latency, clamped by the ordered session; null: it never did,
+    skipped); `cancel_arrive_ns`; `sent_ns` / `cancel_sent_ns` order requests that arrive at the
+    same instant (the venue's creation order; an order before a cancel sent with it).
+    `replay.venue_window_ns` is the reorder window; `replay.forced` must be 0 (not modelled).
   * rejects that need the account model or the request's identity: `balance`, `margin`,
-    `reduce_only`, `duplicate_id`, `invalid`, taken from fidelity.json when the engine reports
-    them (the order then does nothing). `book_stale`, `tick`, `lot`, `min_qty`, `min_notional`,
-    `no_liquidity`, `post_only` and `fok` are re-derived and compared.
-  * metadata.json: the data files (in the engine's file order), `engine.queue_model` and
-    `engine.queue_power`; instruments.csv: exponents, tick, lot, minimums, multiplier, kind.
-  * one account per venue (as in every bundled configuration): the perp position that limits
-    reduce-only orders is the sum of this replay's own fills on that instrument, from zero.
-  * the venue book's capacities are the engine defaults: 16384 levels per side, a buffer of
-    65536 delta events while waiting for a snapshot.
+    `reduce_only`, `duplicate_id`, `invalid` are taken from fidelity.json (the order then does
+    nothing). `book_stale`, `tick`, `lot`, `min_qty`, `min_notional`, `no_liquidity`,
+    `post_only` and `fok` are re-derived and compared, and so is every acceptance.
+  * metadata.json: the data files in the engine's order (each checked against its SHA-256),
+    `engine.queue_model` (`risk_averse` or `probabilistic_power`) and `engine.queue_power`;
+    instruments.csv: exponents, tick, lot, min_qty, min_notional, multiplier, kind.
+  * events.log, when present: the "stop" event's `venue_messages`, the number of venue messages
+    the run released before its replay ended (a strategy can stop a run early); the rest of the
+    run (cancels of on_stop) happens without market data.
+  * one account per venue (every bundled configuration): the perp position that limits
+    reduce-only orders is the sum of this replay's own fills on the instrument, from zero.
+  * the engine's default capacities: 16384 book levels per side, 65536 buffered delta events
+    while a book waits for a snapshot (the oldest whole messages are dropped), 32 entries in an
+    instrument's taken-liquidity table (the oldest is dropped).
 
 Rules implemented (docs/internals/sim.md sections in brackets):
   * Recordings: gzip or plain lines `<local_ns> <json>`, Binance spot and USD-M combined streams
-    (depthUpdate, bookTicker, trade) and REST depth snapshots; a snapshot belongs to the symbol of
-    the file's previous stream message. The file's venue: a depthUpdate with `pu` or a bookTicker
-    with `"e"` means USD-M, otherwise spot.
-  * [The venue's clock] exchange time x = `E` of depth, snapshot (when present) and bookTicker
-    (when present), `T` of trades; offset = the file's minimum of local - x;
-    venue = x + offset, or for a message without x: local - (the excess latency of the file's
-    previous message that had one). Release: the files are read merged by their running venue
-    key (per file the running maximum of x + offset, a message without x keeps the previous key;
-    ties to the earlier file), messages wait in a buffer and leave in (venue time, read order)
-    order once the next message read has a key at least `window` past the earliest waiting one
-    (never earlier than the last released time); a message released after a later one is
-    processed at the last released time (`late`).
-  * Order of work at one instant: market messages released at venue time v first; order and
-    cancel arrivals due strictly before v are processed before the message, those at v after.
-  * Depth book per instrument (Binance rules): deltas wait for a snapshot; the snapshot sets
-    lastUpdateId; buffered deltas replay: spot drops u <= lid and needs U <= lid + 1 <= u, USD-M
-    drops u < lid and needs U <= lid <= u; later deltas: u <= last is old, otherwise spot needs
-    U == last + 1 and USD-M pu == last. A gap, a crossed book after an insert/update or a side
-    beyond its capacity makes the book stale until the next snapshot (which a synced book ignores
-    when its id is not newer). Quantity 0 deletes a level.
-  * [The venue's touch] the last accepted bookTicker (update id above the previous one, both
-    prices positive) is the best level when its id is above the depth book's last id; depth
-    levels at or better than it are skipped. Minus the taken-liquidity table: our taker fills and
-    every public print (at its price, on the side it hit), cleared by each depth/snapshot
-    message and each accepted bookTicker.
-  * [Arrival of an order] book missing or not synced -> book_stale; tick, lot, min_qty;
-    market order on an empty venue side -> no_liquidity; notional (limit price, or the venue's
-    best opposite price for a market order; reduce-only perp orders exempt) below min_notional;
-    then the given account rejects; post-only crossing the venue's view -> post_only; FOK not
-    fully available within its limit -> fok. Accepted: walk the opposite side of the venue's view
-    level by level (a fresh view after each fill), one taker fill per level for
-    min(level, remaining, reduce-only room); IOC/market remainder expires, GTC rests with
-    queue_ahead = the depth book's quantity at its price and a cross guard if it took.
-  * [Resting orders and queue position] prints: only the side the aggressor hits; first pass
-    through-fills (price beyond ours) min(remaining, what is left of the print), queue ahead 0;
-    second pass at-price: the print eats the queue ahead, the excess (bounded by what is left)
-    fills us; each pass in arrival order. Depth changes at our price (synced book): risk-averse
-    clamp, or the power model (d = prev - new - traded, p = f(back)/(f(back)+f(front)) with f on
-    the ratios, advance (1-p)d plus the part of p*d beyond back, computed in binary floating
-    point and rounded down after a 1e-6 tolerance) only on a plain delta after a synced one.
-    Book cross after every depth message and every accepted bookTicker (synced book): the whole
-    remainder fills at our price unless the cross guard holds (cleared when not crossed).
-    Reduce-only: room 0 at a fill opportunity expires the order.
+    (depthUpdate, bookTicker, trade) and REST depth snapshots; a snapshot belongs to the symbol
+    of the file's previous stream message. A file is USD-M when its first decisive line is a
+    depthUpdate with `pu` or a bookTicker with `"e"`, spot otherwise.
+  * [The venue's clock] exchange time x: `E` of depth messages, snapshots and bookTickers that
+    have one, `T` of trades. offset = the file's minimum of local - x; venue time = x + offset,
+    or for a message without x: local - (local - x of the file's previous message with x, minus
+    offset). Reading: the files are merged by a key, per file the running maximum of x + offset
+    (a message without x keeps the previous key; before the first x, its local time), ties to
+    the earlier file. A message is read
+    into the buffer while its key is below max(earliest waiting venue time, last released) +
+    window; then the earliest (venue time, read order) leaves. One below the last released time
+    is processed at that time and counted late.
+  * Order at one instant: an order or cancel arrival due strictly before a market message's
+    venue time is processed before it, one at the same time after it; arrivals at one time in
+    creation order. The venue clock is the latest time processed; fills carry it.
+  * Depth book (Binance rules): deltas wait for a snapshot (buffered); a snapshot replaces the
+    book (levels applied in order onto an empty book) and sets last = lastUpdateId, then the
+    buffer replays: spot drops u <= last and applies U <= last + 1, USD-M drops u < last and
+    applies U <= last; later deltas: u <= last is dropped, otherwise spot needs U == last + 1,
+    USD-M pu == last. A gap, a book crossed by an insert or update, or a side over capacity
+    makes it stale (buffering from that message) until a snapshot; a synced book ignores a
+    snapshot whose id is not above last. Quantity 0 deletes.
+  * [The venue's touch] the last accepted bookTicker (both prices positive, update id above the
+    previous one's) is the best level while its id is above the depth book's last id: depth
+    levels at or better than its price are skipped, the rest follow. Every level offers its
+    quantity minus the taken-liquidity table: our taker fills and every public print (its size
+    at its price, on the side it hit), cleared by every depth or snapshot message (applied or
+    not) and every accepted bookTicker. Book age = clock - the venue time of the touch's
+    source (that bookTicker, else the last depth message), -1 when unknown.
+  * [Arrival of an order] book missing or not synced -> book_stale; limit price off the tick,
+    quantity off the lot, below min_qty; market order with an empty venue side -> no_liquidity;
+    notional at the limit price (market: the venue's best opposite price), rounded half away at
+    1e-8, below min_notional (reduce-only perp orders exempt); the given account reject;
+    post-only with anything left on a crossing opposite level -> post_only; FOK whose quantity
+    is not available within its limit -> fok. Accepted: the venue's opposite side is walked
+    from its best level while it crosses the limit (market: any price), one taker fill per
+    level of min(level, remaining, reduce-only room), the view re-read after each; an IOC or
+    market remainder expires, a GTC remainder rests (expires when its reduce-only room is used
+    up) with queue ahead = the depth book's quantity at its price, and a cross guard if it took.
+  * [Resting orders and queue position] a print fills only the side its aggressor hits. Pass 1,
+    in arrival order, orders it went through: queue ahead 0, fill min(remaining, what is left of
+    the print). Pass 2, orders at its price: the queue ahead shrinks by the whole print, the
+    excess over the old queue fills, bounded by what is left. Depth or snapshot message on a
+    synced book, level at our price changed since the last change: risk-averse queue =
+    min(queue, level); probabilistic power (only for a delta after a synced one): d = previous
+    level - new level - prints at our price since, front = queue, back = previous - front,
+    p = f(back/(front+back)) / (f(back/..) + f(front/..)), f(x) = x^queue_power, advance
+    (1 - p) d plus any part of p d beyond back, in binary floating point, rounded down after
+    adding 1e-6 (the whole front at most), then the clamp. Book cross after every depth or
+    snapshot message and every accepted bookTicker, on a synced book: an order the venue's touch
+    reaches (ask <= bid price, bid >= ask price) fills its remainder at its price, unless its
+    cross guard holds (cleared when not crossed). A reduce-only order with no room left expires
+    at its next fill.
   * [Cancels] at its arrival: a resting order is canceled, anything else is a cancel reject.
 
-Compared: every fill (order, venue time, price, quantity, liquidity, evidence, and the venue
-touch after it) with fills.csv and fidelity.json; every arrived order's outcome and reject
-reason, and for accepted orders and post-only rejects the venue touch at the decision; every
-cancel's outcome; the replay's `late` count.
+Compared: every fill (order, venue time, price, quantity, liquidity, evidence, the venue's touch
+and book age after it) with fills.csv + fidelity.json, per order and in fill-id order; every
+arrived order's outcome and reject reason, with the touch and book age for acks and post-only
+rejects; every cancel's outcome; the replay's late count.
 
 Usage: tools/fidelity_resim.py SESSION_DIR [--json]
-Exit status: 0 everything matches, 1 a mismatch, 2 usage or unreadable input.
+Exit status: 0 everything matches, 1 a mismatch, 2 usage or unreadable input (the message names
+the file and line).
 """
 import bisect
 import csv
@@ -240,7 +255,7 @@ def detect_venue(path):
                "in the first 1024 lines)")
 
 
-def read_recording(path, fidx, insts):
+def read_recording(path, insts):
     """The file's messages in file order: lists local[], exch[] (ns or None) and msg[]
     (kind, instrument key or None, payload or None for instruments without orders)."""
     venue = detect_venue(path)
@@ -352,11 +367,9 @@ def venue_order(files, window):
     """The release sequence of every file's messages: a list of (venue_ns, file, index) and
     the number of late messages (docs/internals/sim.md "The venue's clock")."""
     keyed = []
-    offsets = []
     for fidx, (path, venue, loc, exch, msgs) in enumerate(files):
         lat = [l - x for l, x in zip(loc, exch) if x is not None]
         off = min(lat) if lat else 0
-        offsets.append(off)
         key = 0
         last_lat = off
         for i in range(len(msgs)):
@@ -368,8 +381,9 @@ def venue_order(files, window):
                 vns = x + off
             else:
                 vns = loc[i] - (last_lat - off)
-            k = key if key != 0 else loc[i]
-            keyed.append((k, fidx, i, vns))
+            if key == 0:
+                key = loc[i]   # no exchange time yet: the local time stands in
+            keyed.append((key, fidx, i, vns))
     keyed.sort()
     out = []
     heap = []
@@ -397,7 +411,7 @@ def venue_order(files, window):
             late += 1
         last_out = v
         out.append((v, fidx, i))
-    return out, late, offsets
+    return out, late
 
 
 # -------------------------------------------------------------------------------------------
@@ -1149,9 +1163,9 @@ def run(sess):
         if sha is not None and sha256_of(path) != sha:
             fail(path, "SHA-256 differs from the session's metadata.json: not the recording "
                        "the session replayed")
-        venue, loc, exch, msgs = read_recording(path, fidx, infos)
+        venue, loc, exch, msgs = read_recording(path, infos)
         recs.append((path, venue, loc, exch, msgs))
-    released, late, _ = venue_order(recs, S["window"])
+    released, late = venue_order(recs, S["window"])
     n_replay = len(released)
     if S["stop_messages"] is not None and S["stop_messages"] < n_replay:
         n_replay = S["stop_messages"]   # the run ended its replay there
