@@ -573,7 +573,8 @@ class Order:
 
 
 class Inst:
-    __slots__ = ("key", "info", "book", "resting", "was_synced", "bbo", "depth_vns", "used")
+    __slots__ = ("key", "info", "book", "resting", "was_synced", "bbo", "depth_seq", "depth_vns",
+                 "used")
 
     def __init__(self, key, info):
         self.key = key
@@ -582,6 +583,7 @@ class Inst:
         self.resting = []
         self.was_synced = False
         self.bbo = None        # [bid_px, bid_qty, ask_px, ask_qty, seq, venue_ns]
+        self.depth_seq = 0     # book.last_seq when depth_vns was set
         self.depth_vns = 0
         self.used = {}         # (side, price) -> quantity taken since the last book message
 
@@ -782,8 +784,10 @@ class Venue:
         synced = book.state == SYNCED
         was = si.was_synced
         si.was_synced = synced
-        si.depth_vns = self.clock
-        si.used.clear()
+        if book.last_seq != si.depth_seq:   # the book moved to a newer venue state
+            si.depth_seq = book.last_seq
+            si.depth_vns = self.clock
+            si.used.clear()
         if not synced or not si.resting:
             return
         plain = not is_snapshot and was
@@ -798,6 +802,8 @@ class Venue:
         if bp <= 0 or ap <= 0 or u == 0 or (si.bbo is not None and u <= si.bbo[4]):
             return
         si.bbo = [bp, bq, ap, aq, u, self.clock]
+        if not self.bbo_newer(si):
+            return                          # older than the depth book: nothing changed
         si.used.clear()
         if si.book is not None and si.book.state == SYNCED and si.resting:
             self.cross_resting(si)

@@ -638,8 +638,14 @@ void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool
     bool is_synced = cx_book_state(book) == CX_BOOK_SYNCED;
     bool was_synced = si->was_synced;
     si->was_synced = is_synced;
-    si->depth_venue_ns = sim->clock_ns;
-    si->n_used = 0; /* a new book state: what was taken is in it (or never was) */
+    uint64_t last = cx_book_last_seq(book);
+    if (last != si->depth_seq) {
+        /* The book moved to a newer venue state: what was taken is in it (or never was). A
+         * message the book did not apply (buffered, older, a gap) shows nothing new. */
+        si->depth_seq = last;
+        si->depth_venue_ns = sim->clock_ns;
+        si->n_used = 0;
+    }
     if (!is_synced || si->n_resting == 0)
         return;
     /* After a snapshot or a resync the change since the last level seen spans unknown time:
@@ -656,7 +662,8 @@ void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool
 
 /*
  * A best bid and offer message (bookTicker). Kept when it is newer than the last one (update
- * id); the venue's touch comes from it while it is newer than the depth book (view_begin).
+ * id); the venue's touch comes from it while it is newer than the depth book (view_begin), and
+ * only then does it clear the taken liquidity and cross resting orders.
  * Without quantities or with a side missing it is not a usable touch and is ignored. Queue
  * positions are not moved by it (they follow the depth book's level at our price).
  */
@@ -674,8 +681,10 @@ void cx__sim_on_bbo(struct cx_sim *sim, const struct cx_instrument *inst,
                                    .seq = ev->seq,
                                    .venue_ns = venue_ns,
                                    .is_valid = true};
-    si->n_used = 0;
     sim->stats.bbo_updates++;
+    if (!bbo_is_newer(si))
+        return; /* older than the depth book: the venue's view did not change */
+    si->n_used = 0; /* the venue's state after the taking */
     if (si->book != NULL && cx_book_state(si->book) == CX_BOOK_SYNCED && si->n_resting > 0)
         cross_resting(sim, inst, si);
 }
