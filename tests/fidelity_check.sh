@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs the default and the busy maker_hedge backtests (each with both queue models) and checks
-# every session with the independent checker tools/fidelity_check.py, which reads the raw
-# recordings and none of the engine's code. Usage: tests/fidelity_check.sh CEXARB_BINARY
+# every session with two independent tools that read the raw recordings and none of the
+# engine's code: tools/fidelity_check.py (properties a real venue guarantees) and
+# tools/fidelity_resim.py (re-simulates the venue by the documented rules and must reproduce
+# every fill and every post-only decision exactly). Usage: tests/fidelity_check.sh CEXARB_BINARY
 set -euo pipefail
 cli=$1
 cd "$(dirname "$0")/.."
@@ -17,5 +19,6 @@ for cfg in default "$tmp/prob.yaml" configs/maker_hedge_busy.yaml "$tmp/busy_pro
   "$cli" backtest "${args[@]}" --out "$tmp/$name" > /dev/null 2>&1
   echo "== $name"
   python3 tools/fidelity_check.py "$tmp/$name" || status=1
+  python3 tools/fidelity_resim.py "$tmp/$name" || status=1
 done
 exit $status

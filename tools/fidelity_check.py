@@ -19,11 +19,12 @@ touch") and checks three things a real venue guarantees:
 Venue clock: for a message with an exchange time x (depth/bookTicker `E`, trade `T`),
 venue = x + offset, offset = the file's minimum of (local - exchange) time; for a message
 without one (Binance spot bookTicker, REST snapshot), venue = local - (latency of the file's
-previous message that had one - offset). Arrival = created_ns + the constant entry latency.
+previous message that had one - offset). Arrival = the order's `arrive_ns` in fidelity.json
+(with a constant entry latency it must equal created_ns + latency: checked too); a session
+without fidelity.json needs a constant entry latency.
 
 Usage: tools/fidelity_check.py SESSION_DIR [--json]
 Exit status: 0 no violation, 1 violations found, 2 usage or unreadable input.
-Only constant entry latency is supported (the arrival time is not recorded otherwise).
 """
 import bisect
 import csv
@@ -133,9 +134,21 @@ def main():
     except OSError as e:
         die(str(e))
     lat = meta["engine"]["entry_latency"]
-    if lat["kind"] != "constant":
-        die("only constant entry latency is supported (arrival times are not recorded)")
-    entry = int(lat["a_ns"])
+    entry = int(lat["a_ns"]) if lat.get("kind") == "constant" else None
+    # Venue arrival times: fidelity.json records them (any latency model); with a constant
+    # entry latency they must equal created_ns + latency (checked below).
+    arrive = {}
+    fpath = os.path.join(sess, "fidelity.json")
+    if os.path.exists(fpath):
+        try:
+            fid = json.load(open(fpath))
+        except (OSError, ValueError) as e:
+            die("%s: %s" % (fpath, e))
+        for o in fid.get("orders", []):
+            if o.get("arrive_ns") is not None:
+                arrive[str(o["client_id"])] = int(o["arrive_ns"])
+    elif entry is None:
+        die("no fidelity.json and a non-constant entry latency: arrival times unknown")
     market = {}
     for df in meta["data_files"]:
         market.update(read_file(df["path"], venue_of(df["path"])))
@@ -152,6 +165,20 @@ def main():
             "maker_fill_without_evidence": []}
     checked = {"post_only_accepted": 0, "taker_fills": 0, "maker_fills": 0}
 
+    def arrival_of(cid, o):
+        if cid in arrive:
+            return arrive[cid]
+        return int(o["created_ns"]) + entry if entry is not None else None
+
+    bad_arrival = []
+    if entry is not None:
+        for cid, t in arrive.items():
+            o = orders.get(cid)
+            if o is not None and t != int(o["created_ns"]) + entry:
+                bad_arrival.append({"client_id": int(cid), "arrive_ns": t,
+                                    "created_ns": int(o["created_ns"]), "entry_ns": entry})
+    viol["arrival_not_created_plus_latency"] = bad_arrival
+
     def bbo_at(key, t):
         ser = market.get(key, {}).get("bbo", [])
         i = bisect.bisect_right(times.get(key, []), t)
@@ -161,8 +188,8 @@ def main():
         if o["tif"] != "post_only" or o["acked_ns"] == "0":
             continue
         key = (o["venue"], o["symbol"])
-        arrival = int(o["created_ns"]) + entry
-        b = bbo_at(key, arrival)
+        arrival = arrival_of(cid, o)
+        b = bbo_at(key, arrival) if arrival is not None else None
         if b is None:
             continue
         checked["post_only_accepted"] += 1
@@ -178,7 +205,9 @@ def main():
         if o is None:
             continue
         key = (fl["venue"], fl["symbol"])
-        arrival = int(o["created_ns"]) + entry
+        arrival = arrival_of(fl["client_id"], o)
+        if arrival is None:
+            continue
         px = Decimal(fl["price"])
         if fl["liquidity"] == "taker":
             b = bbo_at(key, arrival)

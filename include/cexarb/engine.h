@@ -8,9 +8,10 @@
  * The venue sees each recorded change one (recorded) feed latency before the strategies: the
  * replay driver feeds the simulated venue by venue time (exchange time + the file's clock
  * offset: the minimum, or a configured low percentile, of the file's local-minus-exchange
- * times, minus an assumed minimum one-way latency) and the runtime by local receive time, and
- * notes each venue message's feed latency for the simulated venue's feed-driven latency model.
- * The same files and configuration give the same fills, byte for byte.
+ * times, minus an assumed minimum one-way latency; re-ordered by that time through
+ * cfg->venue_window_ns) and the runtime by local receive time, and notes each venue message's
+ * feed latency for the simulated venue's feed-driven latency model. The same files and
+ * configuration give the same fills, byte for byte.
  *
  * Single-threaded; no allocation after set-up except through hooks.
  */

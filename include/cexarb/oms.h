@@ -240,6 +240,9 @@ struct cx_exec_report {
     int64_t rate_ppb;        /* FUNDING: the rate applied, ppb (0.01 % = 100000) */
     int64_t book_age_ns;     /* ACK, REJECT: how old the venue's view of the book was when it
                                 decided (-1 = unknown, live venues) */
+    int64_t venue_bid_m;     /* ACK, REJECT: the venue's best bid it decided on, price_exp
+                                (0 = empty side or unknown) */
+    int64_t venue_ask_m;     /* ACK, REJECT: the venue's best ask (0 = empty or unknown) */
     struct cx_fill fill;     /* FILL */
 };
 

@@ -66,6 +66,10 @@ struct cx_report_input {
     const char *strategy_json;                    /* the strategy's own summary (a JSON object,
                                                      strategy.json), rendered as the report's
                                                      strategy section; NULL = none */
+    const char *fidelity_json;                    /* {"replay":..,"counts":..} of the session's
+                                                     fidelity.json (docs/internals/
+                                                     fidelity.md), rendered as the simulation
+                                                     fidelity section; NULL = none */
 };
 
 /**

@@ -63,6 +63,9 @@ struct cx_engine_hooks {
     void *arg;
     /** Every fill as the runtime learns it, with the local mid of its instrument then. */
     void (*on_fill)(void *arg, const struct cx_fill *fill, int64_t mid_price_m);
+    /** Every execution report from a venue as the runtime receives it, before the OMS applies
+     * it (fidelity.json is built from these: venue times, the venue's touch and book age). */
+    void (*on_report)(void *arg, const struct cx_exec_report *report);
     /** Every order state change (after the OMS applied it). */
     void (*on_order)(void *arg, const struct cx_order *order);
     /** Every sample interval of engine time, and once at the end. */
@@ -97,6 +100,11 @@ struct cx_engine_result {
     uint64_t unknown_reports;  /* execution reports for orders the OMS does not know
                                   (journalled as error_unknown_order_report) */
     uint64_t md_ignored;       /* local messages of instruments no strategy subscribed to */
+    int64_t venue_window_ns;   /* replay: the venue-order window used (0 = file order) */
+    uint64_t venue_late;       /* replay: venue messages read after later ones were processed
+                                  (feed latency beyond the window; processed late, clamped) */
+    uint64_t venue_forced;     /* replay: venue messages released before their window ended
+                                  because the reorder buffer was full */
     uint64_t unfed_books;      /* subscribed instruments that never got a market message
                                   (journalled as no_market_data: wrong symbol or files?) */
 };
@@ -345,7 +353,9 @@ void cx_replay_drv_set_venue_feed(struct cx_replay_drv *d,
 /**
  * Run a replay through a runtime: two cursors over the same files (the local cursor by local
  * receive time for the runtime, the venue cursor by venue time = exchange time + the file's
- * clock offset for cfg->venue_md), the venues' own events, timers and samples, merged strictly
+ * clock offset for cfg->venue_md, re-ordered by that time through a window of
+ * cfg->venue_window_ns: docs/internals/sim.md "The venue's clock"), the venues' own events,
+ * timers and samples, merged strictly
  * by time. At one instant the order is fixed (and tested, test_engine_ties):
  *   1. venue-side market data (cfg->venue_md),
  *   2. venue events (cx_rt_venue_run: arrivals, responses due),

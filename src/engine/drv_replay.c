@@ -254,6 +254,9 @@ int cx_replay_drv_run(struct cx_replay_drv *d, struct cx_rt *rt, struct cx_engin
     }
     cursor_close(&d->local, &cx_rt_result(rt)->bad_lines);
     cursor_close(&d->venue, NULL);
+    cx_rt_result(rt)->venue_window_ns = d->cfg.venue_window_ns;
+    cx_rt_result(rt)->venue_late = d->vo.late;
+    cx_rt_result(rt)->venue_forced = d->vo.forced;
     cx_rt_finish(rt, out);
 out:
     cursor_close(&d->local, &cx_rt_result(rt)->bad_lines);

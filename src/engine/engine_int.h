@@ -88,4 +88,28 @@ int64_t cx__venue_order_next_ns(const struct cx__venue_order *vo);
  * its venue time, also in *out_venue_ns. NULL when none is buffered. */
 const struct cx_md_batch *cx__venue_order_pop(struct cx__venue_order *vo, int64_t *out_venue_ns);
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: fidelity.json of a session (fidelity.c; format: docs/internals/fidelity.md)
+ * ------------------------------------------------------------------------------------------- */
+
+#define CX__FID_N_AGES 5 /* book-age thresholds: 10, 50, 100, 250, 1000 ms */
+
+struct cx__fidelity; /* opaque */
+
+/** A recorder of the registry's instruments (borrowed until free). @return 0; CX_ENOMEM. */
+int cx__fidelity_new(struct cx__fidelity **out, const struct cx_registry *reg);
+void cx__fidelity_free(struct cx__fidelity *f);
+/** Hooks (runtime.h struct cx_engine_hooks): every venue report, every order change, every
+ * fill, and every order of the OMS at the end. Out of memory is remembered and reported by
+ * cx__fidelity_write; they never fail otherwise. */
+void cx__fidelity_on_report(struct cx__fidelity *f, const struct cx_exec_report *m);
+void cx__fidelity_on_order(struct cx__fidelity *f, const struct cx_order *o);
+void cx__fidelity_on_fill(struct cx__fidelity *f, const struct cx_fill *fill);
+void cx__fidelity_on_end_order(struct cx__fidelity *f, const struct cx_order *o);
+/** Write fidelity.json atomically at `path`, with the replay counts of `res`.
+ * @return 0; CX_ENOMEM (recording or writing; nothing written); cx_store_write_file_atomic's
+ *         errors (CX_EIO, ...; nothing written) with *err set. */
+int cx__fidelity_write(const struct cx__fidelity *f, const char *path,
+                       const struct cx_engine_result *res, struct cx_parse_err *err);
+
 #endif /* CX_ENGINE_INT_H */

@@ -1074,6 +1074,8 @@ static void apply_fill(struct cx_rt *rt, struct cx_order *o, const struct cx_exe
 
 static void apply_report(struct cx_rt *rt, const struct cx_exec_report *m)
 {
+    if (rt->hooks != NULL && rt->hooks->on_report != NULL)
+        rt->hooks->on_report(rt->hooks->arg, m);
     if (m->type == CX_EXEC_FUNDING) {
         apply_funding(rt, m);
         return;

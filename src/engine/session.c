@@ -7,6 +7,8 @@
  */
 #include "cexarb/engine.h"
 
+#include "engine_int.h"
+
 #include "cexarb/report.h"
 #include "cexarb/store.h"
 
@@ -21,6 +23,7 @@
 struct session {
     struct cx_store *st;
     const struct cx_engine_hooks *user;
+    struct cx__fidelity *fid; /* fidelity.json recorder */
     int first_err; /* first store error seen by a hook */
 };
 
@@ -34,13 +37,23 @@ static void h_fill(void *arg, const struct cx_fill *f, int64_t mid)
 {
     struct session *s = arg;
     keep(s, cx_store_write_fill(s->st, f, mid));
+    cx__fidelity_on_fill(s->fid, f);
     if (s->user && s->user->on_fill)
         s->user->on_fill(s->user->arg, f, mid);
+}
+
+static void h_report(void *arg, const struct cx_exec_report *m)
+{
+    struct session *s = arg;
+    cx__fidelity_on_report(s->fid, m);
+    if (s->user && s->user->on_report)
+        s->user->on_report(s->user->arg, m);
 }
 
 static void h_order(void *arg, const struct cx_order *o)
 {
     struct session *s = arg;
+    cx__fidelity_on_order(s->fid, o);
     if (s->user && s->user->on_order)
         s->user->on_order(s->user->arg, o);
 }
@@ -82,6 +95,7 @@ static void write_order(const struct cx_order *o, void *arg)
 {
     struct session *s = arg;
     keep(s, cx_store_write_order(s->st, o));
+    cx__fidelity_on_end_order(s->fid, o);
 }
 
 static void h_end(void *arg, const struct cx_oms *oms)
@@ -197,6 +211,9 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_rt_stra
 {
     if (cfg == NULL || opts == NULL || opts->dir == NULL)
         return CX_EINVAL;
+    struct cx_engine_result local_res;
+    if (out == NULL)
+        out = &local_res; /* fidelity.json needs the replay counts */
     struct session s = {.user = hooks};
     int rc = cx_store_open(&s.st, opts->dir, cfg->reg, opts->store_flags, err);
     if (rc != 0)
@@ -204,8 +221,12 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_rt_stra
     rc = write_metadata(s.st, cfg, opts, err);
     if (rc != 0)
         goto out;
+    rc = cx__fidelity_new(&s.fid, cfg->reg);
+    if (rc != 0)
+        goto out;
     struct cx_engine_hooks h = {.arg = &s,
                                 .on_fill = h_fill,
+                                .on_report = h_report,
                                 .on_order = h_order,
                                 .on_sample = h_sample,
                                 .on_position = h_position,
@@ -230,6 +251,16 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_rt_stra
         if (rc != 0)
             goto out;
     }
+    {
+        char path[1024];
+        if (snprintf(path, sizeof path, "%s/fidelity.json", opts->dir) >= (int)sizeof path) {
+            rc = cx_parse_err_set(err, CX_EINVAL, "session directory path too long", NULL, 0);
+            goto out;
+        }
+        rc = cx__fidelity_write(s.fid, path, out, err);
+        if (rc != 0)
+            goto out;
+    }
     rc = cx_store_finish(s.st);
     if (rc != 0) {
         if (err != NULL && cx_store_err(s.st) != NULL)
@@ -238,6 +269,7 @@ int cx_backtest_session(const struct cx_engine_cfg *cfg, const struct cx_rt_stra
     }
     rc = cx_report_from_dir(opts->dir, opts->summary_out, err);
 out:
+    cx__fidelity_free(s.fid);
     cx_store_free(s.st);
     return rc;
 }

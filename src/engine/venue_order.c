@@ -14,8 +14,9 @@
  *    it is assumed to have travelled as fast as its predecessor;
  *  - never later than its own local receive time (only possible with a percentile or an
  *    assumed latency: a message faster than the estimate gets zero feed latency).
- * Messages wait in a bounded buffer until the source has been read `window` past them, then
- * leave in (venue time, read order) order. One read later than the window (a feed latency
+ * Messages wait in a bounded buffer until the source has been read `window` past them (the
+ * reading position is the venue cursor's key: the largest venue time read so far), then leave
+ * in (venue time, read order) order. One read later than the window (a feed latency
  * spike beyond it) is processed at the last venue time given out and counted as late:
  * deterministic, never reordered backwards. Events are copied into a ring of events allocated
  * once; nothing is allocated per message.

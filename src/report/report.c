@@ -189,16 +189,15 @@ void cx_report_print(const struct cx_report_stats *st, FILE *out)
  * MARK: cexarb report
  * ------------------------------------------------------------------------------------------- */
 
-/*
- * When the session holds strategy.json (the strategy's own summary, written by the session
- * runner), embed it in summary.json as "strategy", so `cexarb report` reproduces it too.
- * The file must be one JSON object (validated with cJSON); a missing file is not an error.
- */
-static int splice_strategy(const char *session_dir, char **json, size_t *json_len,
-                           char **out_text, struct cx_parse_err *err)
+/* The whole of a session file as a NUL-terminated string in *out (caller frees): 0; 0 with
+ * *out NULL when the file does not exist; CX_ENOMEM. */
+static int read_session_file(const char *session_dir, const char *name, char **out,
+                             size_t *out_len)
 {
+    *out = NULL;
+    *out_len = 0;
     char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/strategy.json", session_dir) >= (int)sizeof path)
+    if (snprintf(path, sizeof path, "%s/%s", session_dir, name) >= (int)sizeof path)
         return 0;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -223,36 +222,111 @@ static int splice_strategy(const char *session_dir, char **json, size_t *json_le
     }
     fclose(f);
     text[len] = '\0';
+    *out = text;
+    *out_len = len;
+    return 0;
+}
+
+/* Append `"key": value` (value: JSON text, len bytes) as the last member of the object in
+ * *json. @return 0; CX_EINVAL (not an object); CX_ENOMEM. */
+static int splice_member(char **json, size_t *json_len, const char *key, const char *value,
+                         size_t len)
+{
+    char *end = *json + *json_len;
+    while (end > *json && end[-1] != '}')
+        end--;
+    if (end == *json)
+        return CX_EINVAL;
+    size_t head = (size_t)(end - 1 - *json);
+    size_t n = head + len + strlen(key) + 32;
+    char *out = malloc(n);
+    if (out == NULL)
+        return CX_ENOMEM;
+    int w = snprintf(out, n, "%.*s,\n  \"%s\": %.*s\n}\n", (int)head, *json, key, (int)len,
+                     value);
+    free(*json);
+    *json = out;
+    *json_len = (size_t)w;
+    return 0;
+}
+
+static int bad_file(struct cx_parse_err *err, const char *file, const char *msg)
+{
+    cx_parse_err_set(err, CX_EPARSE, msg, NULL, 0);
+    if (err != NULL)
+        err->file = file;
+    return CX_EPARSE;
+}
+
+/*
+ * When the session holds strategy.json (the strategy's own summary, written by the session
+ * runner), embed it in summary.json as "strategy", so `cexarb report` reproduces it too.
+ * The file must be one JSON object (validated with cJSON); a missing file is not an error.
+ */
+static int splice_strategy(const char *session_dir, char **json, size_t *json_len,
+                           char **out_text, struct cx_parse_err *err)
+{
+    char *text;
+    size_t len;
+    int rc = read_session_file(session_dir, "strategy.json", &text, &len);
+    if (rc != 0 || text == NULL)
+        return rc;
     cJSON *j = cJSON_Parse(text);
     bool ok = j != NULL && cJSON_IsObject(j);
     cJSON_Delete(j);
     if (!ok) {
         free(text);
-        cx_parse_err_set(err, CX_EPARSE, "strategy.json is not a JSON object", NULL, 0);
-        if (err != NULL)
-            err->file = "strategy.json";
-        return CX_EPARSE;
+        return bad_file(err, "strategy.json", "strategy.json is not a JSON object");
     }
-    char *end = *json + *json_len;
-    while (end > *json && end[-1] != '}')
-        end--;
-    if (end == *json) {
+    rc = splice_member(json, json_len, "strategy", text, len);
+    if (rc != 0) {
         free(text);
-        return CX_EINVAL;
+        return rc;
     }
-    size_t head = (size_t)(end - 1 - *json);
-    size_t n = head + len + 32;
-    char *out = malloc(n);
-    if (out == NULL) {
-        free(text);
-        return CX_ENOMEM;
-    }
-    int w = snprintf(out, n, "%.*s,\n  \"strategy\": %s\n}\n", (int)head, *json, text);
     *out_text = text; /* the report renders it too */
-    free(*json);
-    *json = out;
-    *json_len = (size_t)w;
     return 0;
+}
+
+/*
+ * When the session holds fidelity.json (docs/internals/fidelity.md), embed its "replay" and
+ * "counts" objects in summary.json as "fidelity" and keep them for the report's fidelity
+ * section. A missing file is not an error (sessions of older versions); a file that is not an
+ * object with both members is CX_EPARSE naming the file.
+ */
+static int splice_fidelity(const char *session_dir, char **json, size_t *json_len,
+                           char **out_text, struct cx_parse_err *err)
+{
+    char *text;
+    size_t len;
+    int rc = read_session_file(session_dir, "fidelity.json", &text, &len);
+    if (rc != 0 || text == NULL)
+        return rc;
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    const cJSON *replay = cJSON_GetObjectItemCaseSensitive(j, "replay");
+    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(j, "counts");
+    if (!cJSON_IsObject(replay) || !cJSON_IsObject(counts)) {
+        cJSON_Delete(j);
+        return bad_file(err, "fidelity.json",
+                        "fidelity.json is not an object with \"replay\" and \"counts\"");
+    }
+    cJSON *sub = cJSON_CreateObject();
+    char *printed = NULL;
+    if (sub != NULL && cJSON_AddItemReferenceToObject(sub, "replay", (cJSON *)replay) &&
+        cJSON_AddItemReferenceToObject(sub, "counts", (cJSON *)counts))
+        printed = cJSON_PrintUnformatted(sub);
+    cJSON_Delete(sub);
+    cJSON_Delete(j);
+    if (printed == NULL)
+        return CX_ENOMEM;
+    rc = splice_member(json, json_len, "fidelity", printed, strlen(printed));
+    if (rc != 0) {
+        cJSON_free(printed);
+        return rc;
+    }
+    *out_text = strdup(printed);
+    cJSON_free(printed);
+    return *out_text != NULL ? 0 : CX_ENOMEM;
 }
 
 int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_parse_err *err)
@@ -260,7 +334,7 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
     if (session_dir == NULL)
         return CX_EINVAL;
     struct cx_store_session s;
-    char *json = NULL, *strategy = NULL;
+    char *json = NULL, *strategy = NULL, *fidelity = NULL;
     size_t json_len = 0;
     char path[PATH_MAX];
     int rc = cx_store_load(&s, session_dir, err);
@@ -292,6 +366,10 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
     if (rc != 0)
         goto out;
     in.strategy_json = strategy;
+    rc = splice_fidelity(session_dir, &json, &json_len, &fidelity, err);
+    if (rc != 0)
+        goto out;
+    in.fidelity_json = fidelity;
     if (snprintf(path, sizeof path, "%s/%s", session_dir, CX_STORE_SUMMARY) >= (int)sizeof path) {
         rc = cx_parse_err_set(err, CX_EINVAL, "path too long", NULL, 0);
         goto out;
@@ -320,6 +398,7 @@ int cx_report_from_dir(const char *session_dir, FILE *summary_out, struct cx_par
 out:
     free(json);
     free(strategy);
+    free(fidelity);
     cx_store_session_fini(&s);
     return rc;
 }

@@ -340,6 +340,17 @@ static struct cx_exec_report *reject(struct cx_sim *sim, uint32_t slot, uint8_t 
     return m;
 }
 
+/* The venue's view a decision (ACK, REJECT) was made on, into its report (which may be NULL:
+ * dropped for lack of space). */
+static void decided(struct cx_exec_report *m, int64_t bid_m, int64_t ask_m, int64_t age_ns)
+{
+    if (m == NULL)
+        return;
+    m->venue_bid_m = bid_m;
+    m->venue_ask_m = ask_m;
+    m->book_age_ns = age_ns;
+}
+
 /* Request shape: enums in range, quantity positive, limit price positive. */
 static bool req_is_valid(const struct cx_order_req *r)
 {
@@ -444,26 +455,22 @@ void cx__sim_arrive_order(struct cx_sim *sim, uint32_t slot)
         int64_t check_price = is_market ? worst : req->price_m;
         enum cx_reject why = cx_account_check(acct, inst, req, check_price, o->hold_fee_ppb);
         if (why != CX_REJ_NONE) {
-            reject(sim, slot, venue, why);
+            decided(reject(sim, slot, venue, why), bid_now, ask_now, age_now);
             return;
         }
     }
     if (tif == CX_TIF_POST_ONLY && avail > 0) {
-        struct cx_exec_report *m = reject(sim, slot, venue, CX_REJ_POST_ONLY);
-        if (m != NULL)
-            m->book_age_ns = age_now;
+        decided(reject(sim, slot, venue, CX_REJ_POST_ONLY), bid_now, ask_now, age_now);
         return;
     }
     if (tif == CX_TIF_FOK && avail < req->qty_m) {
-        reject(sim, slot, venue, CX_REJ_FOK);
+        decided(reject(sim, slot, venue, CX_REJ_FOK), bid_now, ask_now, age_now);
         return;
     }
 
     o->venue_order_id = sim->next_venue_order_id++;
     sim->stats.accepted++;
-    struct cx_exec_report *ack = cx__sim_respond(sim, venue, CX_EXEC_ACK, o);
-    if (ack != NULL)
-        ack->book_age_ns = age_now;
+    decided(cx__sim_respond(sim, venue, CX_EXEC_ACK, o), bid_now, ask_now, age_now);
 
     /* Take what crosses, level by level of the venue's view; what we take is gone from it for
      * the rest of this book state. The levels are read again after each fill (the view
@@ -677,8 +684,14 @@ void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool
     bool is_synced = cx_book_state(book) == CX_BOOK_SYNCED;
     bool was_synced = si->was_synced;
     si->was_synced = is_synced;
-    si->depth_venue_ns = sim->clock_ns;
-    si->n_used = 0; /* a new book state: what was taken is in it (or never was) */
+    uint64_t last = cx_book_last_seq(book);
+    if (last != si->depth_seq) {
+        /* The book moved to a newer venue state: what was taken is in it (or never was). A
+         * message the book did not apply (buffered, older, a gap) shows nothing new. */
+        si->depth_seq = last;
+        si->depth_venue_ns = sim->clock_ns;
+        si->n_used = 0;
+    }
     if (!is_synced || si->n_resting == 0)
         return;
     /* After a snapshot or a resync the change since the last level seen spans unknown time:
@@ -695,7 +708,8 @@ void cx__sim_on_depth(struct cx_sim *sim, const struct cx_instrument *inst, bool
 
 /*
  * A best bid and offer message (bookTicker). Kept when it is newer than the last one (update
- * id); the venue's touch comes from it while it is newer than the depth book (view_begin).
+ * id); the venue's touch comes from it while it is newer than the depth book (view_begin), and
+ * only then does it clear the taken liquidity and cross resting orders.
  * Without quantities or with a side missing it is not a usable touch and is ignored. Queue
  * positions are not moved by it (they follow the depth book's level at our price).
  */
@@ -713,8 +727,10 @@ void cx__sim_on_bbo(struct cx_sim *sim, const struct cx_instrument *inst,
                                    .seq = ev->seq,
                                    .venue_ns = venue_ns,
                                    .is_valid = true};
-    si->n_used = 0;
     sim->stats.bbo_updates++;
+    if (!bbo_is_newer(si))
+        return; /* older than the depth book: the venue's view did not change */
+    si->n_used = 0; /* the venue's state after the taking */
     if (si->book != NULL && cx_book_state(si->book) == CX_BOOK_SYNCED && si->n_resting > 0)
         cross_resting(sim, inst, si);
 }

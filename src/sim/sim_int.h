@@ -80,7 +80,8 @@ struct cx__sim_inst {
     uint32_t n_resting;       /* orders on the list */
     bool was_synced;          /* the book was SYNCED after the previous depth message */
     struct cx__sim_bbo bbo;   /* last bookTicker */
-    int64_t depth_venue_ns;   /* venue time of the last depth/snapshot message */
+    uint64_t depth_seq;       /* the venue book's last update id when depth_venue_ns was set */
+    int64_t depth_venue_ns;   /* venue time the venue book last moved to a newer update id */
     uint32_t n_used;          /* entries in used */
     struct cx__sim_used used[CX__SIM_MAX_USED];
 };

@@ -147,6 +147,30 @@ static void depth(FILE *f, int64_t ms, uint64_t id, const char *bids, const char
             (unsigned long long)id, bids, asks);
 }
 
+/* The engine configuration of these tests: one spot recording, the Binance registry (into
+ * *reg, to be freed by the caller), constant 1 ms latencies, a spot account of 10000 USDT and
+ * no BTC (quote only: the equity curve can start at the first message). */
+static void one_file_cfg(struct cx_engine_cfg *e, struct cx_registry *reg, const char *path)
+{
+    struct cx_parse_err err = {0};
+    assert_int_equal(cx_registry_init(reg, 8), 0);
+    assert_int_equal(
+        cx_registry_load_yaml(reg, CX_DATA_DIR "/instruments/binance.yaml", &err), 0);
+    memset(e, 0, sizeof *e);
+    e->paths[0] = path;
+    e->n_paths = 1;
+    e->reg = reg;
+    e->strict = true;
+    e->sim.entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = MS, .b_ns = MS};
+    e->sim.response = e->sim.entry;
+    e->sim.seed = 1u;
+    e->sim.n_accounts = 1;
+    e->sim.accounts[0].venue = CX_VENUE_BINANCE_SPOT;
+    e->sim.accounts[0].leverage = 1;
+    cx_account_balance(&e->sim.accounts[0], "USDT")->total = 10000 * ONE;
+    cx_account_balance(&e->sim.accounts[0], "BTC")->total = 0;
+}
+
 static void test_tie_order(void **state)
 {
     (void)state;
@@ -173,24 +197,8 @@ static void test_tie_order(void **state)
 
     struct cx_registry reg;
     struct cx_parse_err err = {0};
-    assert_int_equal(cx_registry_init(&reg, 8), 0);
-    assert_int_equal(
-        cx_registry_load_yaml(&reg, CX_DATA_DIR "/instruments/binance.yaml", &err), 0);
     static struct cx_engine_cfg e;
-    memset(&e, 0, sizeof e);
-    e.paths[0] = path;
-    e.n_paths = 1;
-    e.reg = &reg;
-    e.strict = true;
-    e.sim.entry = (struct cx_latency_cfg){.kind = CX_LAT_CONSTANT, .a_ns = MS, .b_ns = MS};
-    e.sim.response = e.sim.entry;
-    e.sim.seed = 1u;
-    e.sim.n_accounts = 1;
-    e.sim.accounts[0].venue = CX_VENUE_BINANCE_SPOT;
-    e.sim.accounts[0].leverage = 1;
-    /* Quote only: the equity curve can start at the first message. */
-    cx_account_balance(&e.sim.accounts[0], "USDT")->total = 10000 * ONE;
-    cx_account_balance(&e.sim.accounts[0], "BTC")->total = 0;
+    one_file_cfg(&e, &reg, path);
 
     static struct tie_log log;
     memset(&log, 0, sizeof log);
@@ -231,10 +239,121 @@ static void test_tie_order(void **state)
     assert_int_equal(res.fill_errors, 0);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * MARK: venue time: a print that executed before our order arrived is not ours
+ * ------------------------------------------------------------------------------------------- */
+
+/* Rests one post-only buy at the best bid when the book first syncs (1 ms; at the venue 2 ms). */
+struct one_bid {
+    uint32_t inst;
+    bool placed;
+    uint32_t fills;
+};
+
+static int ob_start(void *self, struct cx_ctx *ctx)
+{
+    struct one_bid *o = self;
+    o->inst = cx_ctx_find_instrument(ctx, CX_VENUE_BINANCE_SPOT, "BTCUSDT");
+    return cx_ctx_subscribe(ctx, o->inst, CX_SUB_BOOK);
+}
+
+static void ob_book(void *self, struct cx_ctx *ctx, uint32_t inst, const struct cx_book *b)
+{
+    struct one_bid *o = self;
+    if (o->placed || cx_book_state(b) != CX_BOOK_SYNCED || cx_ctx_now_ns(ctx) != at(1))
+        return;
+    o->placed = true;
+    struct cx_order_req buy = {.client_id = 1, .inst_id = inst, .side = CX_SIDE_BID,
+                               .type = CX_ORD_LIMIT, .tif = CX_TIF_POST_ONLY,
+                               .price_m = 6000000000000, .qty_m = 100000};
+    assert_int_equal(cx_ctx_place(ctx, &buy), 0);
+}
+
+static void ob_fill(void *self, struct cx_ctx *ctx, const struct cx_fill *f)
+{
+    (void)ctx;
+    (void)f;
+    ((struct one_bid *)self)->fills++;
+}
+
+static const struct cx_strategy_ops k_one_bid_ops = {
+    .name = "test_one_bid",
+    .on_start = ob_start,
+    .on_book = ob_book,
+    .on_fill = ob_fill,
+};
+
+/* Runs the recording of test_venue_time with a venue reorder window; returns the fills. */
+static uint32_t run_one_bid(const char *path, int64_t window_ns, struct cx_engine_result *res)
+{
+    struct cx_registry reg;
+    struct cx_parse_err err = {0};
+    static struct cx_engine_cfg e;
+    one_file_cfg(&e, &reg, path);
+    e.venue_window_ns = window_ns;
+    struct one_bid ob = {0};
+    int rc = cx_engine_run(&e, &k_one_bid_ops, &ob, NULL, res, &err);
+    cx_registry_fini(&reg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(res->orders, 1);
+    return ob.fills;
+}
+
+/*
+ * The recording's trade print (a seller through our bid at 59999) executed at 1 ms exchange
+ * time but reached the recorder 5 ms late, after the 3 and 5 ms depth diffs. Our bid was sent
+ * at 1 ms and reached the venue at 2 ms: after the print, so the print cannot fill it. In
+ * venue-time order it does not; forced into file order (window off) it would, which is the
+ * look-ahead the venue clock removes. With a 1 ms window the 3 ms diff is released before the
+ * reader reaches the print (it is 4 ms behind the 5 ms diff read before it): the print is
+ * processed late, at 3 ms (counted), and fills: the documented cost of a window shorter than
+ * the feed delay.
+ */
+static void test_venue_time(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cx_vtime_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/spot.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    depth(f, 0, 100, "", "");
+    fprintf(f,
+            "%lld {\"lastUpdateId\":100,\"bids\":[[\"60000.00000000\",\"1.00000000\"]],"
+            "\"asks\":[[\"60001.00000000\",\"1.00000000\"]]}\n",
+            (long long)at(0));
+    depth(f, 1, 101, "", "");
+    depth(f, 3, 102, "", "");
+    depth(f, 5, 103, "", "");
+    fprintf(f,
+            "%lld {\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":%lld,"
+            "\"s\":\"BTCUSDT\",\"t\":7,\"p\":\"59999.00000000\",\"q\":\"0.50000000\",\"T\":%lld,"
+            "\"m\":true,\"M\":true}}\n",
+            (long long)at(6), (long long)(T0_MS + 1), (long long)(T0_MS + 1));
+    depth(f, 2000, 104, "", "");
+    assert_int_equal(fclose(f), 0);
+
+    struct cx_engine_result res;
+    assert_int_equal(run_one_bid(path, 0, &res), 0); /* default window, 1 s */
+    assert_int_equal(res.venue_window_ns, CX_NS_PER_S);
+    assert_int_equal(res.venue_late, 0);
+    assert_int_equal(res.fills, 0);
+
+    assert_int_equal(run_one_bid(path, -1, &res), 1); /* file order */
+    assert_int_equal(res.venue_window_ns, 0);
+
+    assert_int_equal(run_one_bid(path, MS, &res), 1); /* window shorter than the delay */
+    assert_int_equal(res.venue_late, 1);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tie_order),
+        cmocka_unit_test(test_venue_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

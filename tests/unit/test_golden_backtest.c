@@ -8,7 +8,8 @@
  * driver split; summary.json gained the strategy's hedged round trips (d2cbb14); every file
  * changed when the simulated venue started to see the bookTicker, consume liquidity and take
  * venue messages in exchange-time order (issue 10: fills a real venue could not have given are
- * gone, tools/fidelity_check.py).
+ * gone, tools/fidelity_check.py); fidelity.json was added and summary.json gained its counts
+ * ("fidelity") with no other change.
  *
  * Only what depends on the run itself is masked: metadata.json (creation time, absolute paths)
  * is not compared, and in summary.json the strategy's "loop_time_ns" figures (wall-clock time of
@@ -42,11 +43,12 @@ static const struct golden k_golden[] = {
     {"positions.csv", "80261f3f59e5163ea4283f0770fa788e743b93865e2a5b4ca1027bba6d9c0a94"},
     {"instruments.csv", "907cdea6dd31dcfbd9a7c78f3ed2da15677eaf5d3a81aa53d6dc8b1ee69bd956"},
     {"events.log", "f03e8828e19ba29c087752f8ff785da5c1909768abf2f4f139cc290f7c8a82d8"},
+    {"fidelity.json", "d9287484193b5f1a2fb0137b3616799d1acd9c9e21800e57c2b245073f7dd08a"},
 };
 
 /* summary.json with "loop_time_ns":{...} replaced by "loop_time_ns":{}. */
 static const char k_summary_sha256[] =
-    "3600aa567857a90909601edd990624907c3d4557b2d26a7910c1b2c65cd7c411";
+    "b1cbb64ca6f4440ded1d74ff8486b22c34c2320a5eb1f1fee3bce44289c9db6f";
 
 static char *slurp(const char *path, size_t *out_len)
 {

@@ -1248,6 +1248,194 @@ static void test_pools(void **state)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * MARK: the venue's touch and the liquidity we take (docs/internals/sim.md)
+ * ------------------------------------------------------------------------------------------- */
+
+/* A bookTicker: seq_delta > 0 makes it newer than the depth book by that many update ids,
+ * 0 gives it the depth book's own id (not newer). */
+static void bbo(struct fx *fx, uint32_t inst, int64_t bid, int64_t bid_q, int64_t ask,
+                int64_t ask_q, uint64_t seq_delta, int64_t t)
+{
+    struct cx_md_event e;
+    memset(&e, 0, sizeof e);
+    e.local_ts_ns = t;
+    e.seq = fx->last_seq[inst] + seq_delta;
+    e.inst_id = inst;
+    e.type = CX_MD_BBO;
+    e.flags = CX_MD_F_SINGLE;
+    e.u.bbo.bid_price_m = bid;
+    e.u.bbo.bid_qty_m = bid_q;
+    e.u.bbo.ask_price_m = ask;
+    e.u.bbo.ask_qty_m = ask_q;
+    const struct cx_instrument *in = cx_registry_get(&fx->reg, inst);
+    struct cx_md_batch b = { .ev = &e, .n = 1, .cap = 1, .kind = CX_MD_KIND_BBO,
+                             .venue = in->venue, .inst_id = inst, .local_ts_ns = t };
+    assert_int_equal(cx_sim_on_market(fx->sim, &b, t), 0);
+}
+
+/* A post-only buy the depth book would accept is rejected when a newer bookTicker shows the
+ * ask already at its price; the reject carries that touch and its age. A bookTicker that is not
+ * newer than the depth book changes nothing. */
+static void test_bbo_touch_post_only(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    int64_t t = 1000000;
+    spot_book(fx, t);                                                   /* ask 100.10 x 2 */
+    bbo(fx, fx->spot, PX(99.90), QTY(5), PX(100.00), QTY(1), 0, t += 100); /* not newer */
+    submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(100.00), QTY(1),
+           t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    const struct cx_exec_report *ack = expect(fx, 0, CX_EXEC_ACK, 1);
+    assert_int_equal(ack->venue_ask_m, PX(100.10));
+    assert_int_equal(ack->venue_bid_m, PX(99.90));
+    assert_int_equal(ack->book_age_ns, 100 + 100 + ENTRY_NS); /* since the snapshot */
+
+    int64_t t_bbo = t += 10000;
+    bbo(fx, fx->spot, PX(99.90), QTY(5), PX(100.00), QTY(1), 1, t_bbo); /* newer */
+    /* The resting bid at 100.00 is now crossed by the venue's touch: it fills as maker. */
+    pump(fx, t + RESP_NS);
+    const struct cx_exec_report *f = expect(fx, 1, CX_EXEC_FILL, 1);
+    assert_int_equal(f->fill.evidence, CX_FILL_EV_BOOK_CROSS);
+    assert_int_equal(f->fill.liquidity, CX_LIQ_MAKER);
+    assert_int_equal(f->fill.price_m, PX(100.00));
+    assert_int_equal(f->fill.venue_ask_m, PX(100.00));
+    assert_int_equal(f->fill.book_age_ns, 0);
+
+    uint32_t first = fx->n;
+    submit(fx, 2, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(100.00), QTY(1),
+           t += 500);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    const struct cx_exec_report *r = expect(fx, first, CX_EXEC_REJECT, 2);
+    assert_int_equal(r->reject, CX_REJ_POST_ONLY);
+    assert_int_equal(r->venue_ask_m, PX(100.00));
+    assert_int_equal(r->book_age_ns, t + ENTRY_NS - t_bbo);
+
+    /* The next depth message is newer than that bookTicker: the depth book is the touch again
+     * (its ask is still 100.10), and the same order is accepted. */
+    const struct lvl none[] = {{ CX_SIDE_BID, PX(99.80), QTY(3) }};
+    delta(fx, fx->spot, none, 1, t += 10000);
+    first = fx->n;
+    submit(fx, 3, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(100.00), QTY(1),
+           t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    expect(fx, first, CX_EXEC_ACK, 3);
+    fx_free(fx);
+}
+
+/* An IOC walks from the venue's touch: the bookTicker's level first, depth levels at or
+ * better than it skipped (replaced), the depth behind it after. */
+static void test_bbo_touch_ioc_walk(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    int64_t t = 1000000;
+    spot_book(fx, t); /* asks 100.10 x 2, 100.20 x 4, 100.40 x 1 */
+    /* A better ask between diffs: 1 @ 100.00, then the depth's 100.10 and 100.20. */
+    bbo(fx, fx->spot, PX(99.90), QTY(5), PX(100.00), QTY(1), 1, t += 100);
+    submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.20), QTY(4), t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    expect(fx, 0, CX_EXEC_ACK, 1);
+    const struct cx_exec_report *f1 =
+        expect_fill(fx, 1, 1, PX(100.00), QTY(1), CX_LIQ_TAKER, USDT(0.2));
+    assert_int_equal(f1->fill.evidence, CX_FILL_EV_TAKER_WALK);
+    expect_fill(fx, 2, 1, PX(100.10), QTY(2), CX_LIQ_TAKER, USDT(0.4004));
+    expect_fill(fx, 3, 1, PX(100.20), QTY(1), CX_LIQ_TAKER, USDT(0.2004));
+    assert_int_equal(fx->n, 4); /* nothing left to expire */
+
+    /* The ask moved up between diffs: 100.10 is gone, 100.20 shows 1 (not the depth's 4). */
+    const struct lvl same[] = {{ CX_SIDE_BID, PX(99.80), QTY(3) }};
+    delta(fx, fx->spot, same, 1, t += 10000); /* new book state: what was taken is back */
+    bbo(fx, fx->spot, PX(99.90), QTY(5), PX(100.20), QTY(1), 1, t += 100);
+    uint32_t first = fx->n;
+    submit(fx, 2, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.40), QTY(3), t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    expect(fx, first, CX_EXEC_ACK, 2);
+    expect_fill(fx, first + 1, 2, PX(100.20), QTY(1), CX_LIQ_TAKER, USDT(0.2004));
+    expect_fill(fx, first + 2, 2, PX(100.40), QTY(1), CX_LIQ_TAKER, USDT(0.2008));
+    const struct cx_exec_report *e = expect(fx, first + 3, CX_EXEC_EXPIRED, 2);
+    assert_int_equal(e->leaves_qty_m, 0);
+    fx_free(fx);
+}
+
+/* Two IOCs arriving at the same instant cannot take the same quantity; the next book message
+ * (the venue's state after the taking) resets what is offered. */
+static void test_liquidity_taken_once(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    int64_t t = 1000000;
+    spot_book(fx, t);
+    submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.10), QTY(2), t += 100);
+    submit(fx, 2, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.10), QTY(2), t);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    assert_int_equal(fx->n, 4);
+    expect(fx, 0, CX_EXEC_ACK, 1);
+    expect_fill(fx, 1, 1, PX(100.10), QTY(2), CX_LIQ_TAKER, USDT(0.4004));
+    expect(fx, 2, CX_EXEC_ACK, 2);
+    expect(fx, 3, CX_EXEC_EXPIRED, 2); /* the level it wanted was taken by order 1 */
+    assert_int_equal(fx->msgs[3].exch_ns, fx->msgs[1].exch_ns);
+
+    /* The venue's next diff still shows 100.10 x 2 (as recorded): offered again. */
+    const struct lvl same[] = {{ CX_SIDE_ASK, PX(100.10), QTY(2) }};
+    delta(fx, fx->spot, same, 1, t += 10000);
+    submit(fx, 3, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.10), QTY(2), t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    expect(fx, 4, CX_EXEC_ACK, 3);
+    expect_fill(fx, 5, 3, PX(100.10), QTY(2), CX_LIQ_TAKER, USDT(0.4004));
+    fx_free(fx);
+}
+
+/* A public print takes its quantity from the level it hit until the next book message; a
+ * post-only order is judged on what is left. */
+static void test_print_consumes_level(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    int64_t t = 1000000;
+    spot_book(fx, t);
+    trade(fx, fx->spot, PX(100.10), QTY(1.5), true, t += 100); /* a buyer lifts 1.5 of 2 */
+    submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_IOC, PX(100.10), QTY(2), t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    expect(fx, 0, CX_EXEC_ACK, 1);
+    expect_fill(fx, 1, 1, PX(100.10), QTY(0.5), CX_LIQ_TAKER, USDT(0.1001));
+    expect(fx, 2, CX_EXEC_EXPIRED, 1);
+
+    /* A seller hits the whole best bid (5 @ 99.90): a sell post-only at 99.90 no longer
+     * crosses (the bid left is 99.80), so it is accepted and rests. */
+    trade(fx, fx->spot, PX(99.90), QTY(5), false, t += 100);
+    submit(fx, 2, fx->spot, CX_SIDE_ASK, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(99.90), QTY(1),
+           t += 100);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    const struct cx_exec_report *ack = expect(fx, 3, CX_EXEC_ACK, 2);
+    assert_int_equal(ack->venue_bid_m, PX(99.80));
+    assert_int_equal(ack->venue_ask_m, PX(100.20)); /* 100.10 was emptied too */
+    fx_free(fx);
+}
+
+/* Fills say why they happened: a print through our price, a print at our price past the
+ * queue. */
+static void test_fill_evidence(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    int64_t t = 1000000;
+    spot_book(fx, t);
+    submit(fx, 1, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(99.80), QTY(1), t);
+    submit(fx, 2, fx->spot, CX_SIDE_BID, CX_ORD_LIMIT, CX_TIF_POST_ONLY, PX(100.00), QTY(1), t);
+    pump(fx, t + ENTRY_NS + RESP_NS);
+    trade(fx, fx->spot, PX(99.90), QTY(1), false, t += 10000); /* through order 2's 100.00 */
+    trade(fx, fx->spot, PX(99.80), QTY(4), false, t += 100);   /* 3 ahead of order 1, 1 left */
+    pump(fx, t + RESP_NS);
+    const struct cx_exec_report *f2 = expect(fx, 2, CX_EXEC_FILL, 2);
+    assert_int_equal(f2->fill.evidence, CX_FILL_EV_TRADE_THROUGH);
+    const struct cx_exec_report *f1 = expect(fx, 3, CX_EXEC_FILL, 1);
+    assert_int_equal(f1->fill.evidence, CX_FILL_EV_TRADE_QUEUE);
+    assert_int_equal(f1->fill.qty_m, QTY(1));
+    fx_free(fx);
+}
+
+/* ---------------------------------------------------------------------------------------------
  * MARK: real data
  * ------------------------------------------------------------------------------------------- */
 
@@ -1526,6 +1714,11 @@ int main(void)
         cmocka_unit_test(test_funding),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_pools),
+        cmocka_unit_test(test_bbo_touch_post_only),
+        cmocka_unit_test(test_bbo_touch_ioc_walk),
+        cmocka_unit_test(test_liquidity_taken_once),
+        cmocka_unit_test(test_print_consumes_level),
+        cmocka_unit_test(test_fill_evidence),
         cmocka_unit_test(test_real_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
