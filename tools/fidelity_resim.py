@@ -22,7 +22,8 @@ Inputs taken as given (the latency and account side):
     nothing). `book_stale`, `tick`, `lot`, `min_qty`, `min_notional`, `no_liquidity`,
     `post_only` and `fok` are re-derived and compared, and so is every acceptance.
   * metadata.json: the data files in the engine's order (each checked against its SHA-256),
-    `engine.queue_model` (`risk_averse` or `probabilistic_power`) and `engine.queue_power`;
+    `engine.queue_model` (`risk_averse` or `probabilistic_<fn>`, fn = power, log, power2, log2,
+    power3) and `engine.queue_power`;
     instruments.csv: exponents, tick, lot, min_qty, min_notional, multiplier, kind.
   * events.log, when present: the "stop" event's `venue_messages`, the number of venue messages
     the run released before its replay ended (a strategy can stop a run early); the rest of the
@@ -79,9 +80,11 @@ Rules implemented (docs/internals/sim.md sections in brackets):
     the print). Pass 2, orders at its price: the queue ahead shrinks by the whole print, the
     excess over the old queue fills, bounded by what is left. Depth or snapshot message on a
     synced book, level at our price changed since the last change: risk-averse queue =
-    min(queue, level); probabilistic power (only for a delta after a synced one): d = previous
+    min(queue, level); probabilistic (only for a delta after a synced one): d = previous
     level - new level - prints at our price since, front = queue, back = previous - front,
-    p = f(back/(front+back)) / (f(back/..) + f(front/..)), f(x) = x^queue_power, advance
+    p = the probability the decrease was behind us: power f(b/t)/(f(b/t)+f(f/t)), f(x) = x^n,
+    t = front + back, n = queue_power; log ln(1+b u)/(ln(1+b u)+ln(1+f u)), u = 10^qty_exp
+    (venue units); power2 (b/t)^n; log2 ln(1+b u)/ln(1+t u); power3 1-(f/t)^n; advance
     (1 - p) d plus any part of p d beyond back, in binary floating point, rounded down after
     adding 1e-6 (the whole front at most), then the clamp. Book cross after every depth or
     snapshot message and every accepted bookTicker, on a synced book: an order the venue's touch
@@ -591,7 +594,8 @@ class Inst:
 class Venue:
     def __init__(self, insts, queue_model, queue_power):
         self.insts = insts
-        self.prob = queue_model == "probabilistic_power"
+        self.prob = queue_model.startswith("probabilistic_")
+        self.fn = queue_model[len("probabilistic_"):] if self.prob else None
         self.power = float(queue_power)
         self.clock = None
         self.fills = []        # dicts in execution order
@@ -753,7 +757,31 @@ class Venue:
             if excess > 0 and left > 0:
                 left -= self.fill_resting(si, o, min(excess, left), "trade_queue")
 
-    def queue_change(self, o, new, plain):
+    def prob_behind(self, front, back, unit):
+        """The probability that a decrease was behind the order (docs/internals/sim.md,
+        hftbacktest queue.rs: power, log, power2, log2, power3); 1 when undefined."""
+        total = front + back
+        n = self.power
+        try:
+            if self.fn == "log":
+                p = math.log1p(back * unit) / (math.log1p(back * unit) + math.log1p(front * unit))
+            elif self.fn == "power2":
+                p = math.pow(back / total, n)
+            elif self.fn == "log2":
+                p = math.log1p(back * unit) / math.log1p(total * unit)
+            elif self.fn == "power3":
+                p = 1.0 - math.pow(front / total, n)
+            else:
+                ff = math.pow(front / total, n)
+                fb = math.pow(back / total, n)
+                p = fb / (fb + ff)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            p = 1.0
+        if not (0.0 <= p <= 1.0):
+            p = 1.0
+        return p
+
+    def queue_change(self, o, new, plain, unit):
         prev = o.level_qty
         chg = prev - new - o.traded
         o.level_qty = new
@@ -761,15 +789,7 @@ class Venue:
         if self.prob and plain and chg > 0 and o.queue > 0:
             front = o.queue
             back = prev - front if prev - front > 0 else 0
-            total = float(front) + float(back)
-            ff = math.pow(float(front) / total, self.power)
-            fb = math.pow(float(back) / total, self.power)
-            try:
-                p_back = fb / (fb + ff)
-            except ZeroDivisionError:
-                p_back = 1.0
-            if not math.isfinite(p_back):
-                p_back = 1.0
+            p_back = self.prob_behind(float(front), float(back), unit)
             d = float(chg)
             spill = p_back * d - float(back)
             adv = (1.0 - p_back) * d + (spill if spill > 0.0 else 0.0)
@@ -791,10 +811,11 @@ class Venue:
         if not synced or not si.resting:
             return
         plain = not is_snapshot and was
+        unit = math.pow(10.0, float(si.info.qe))   # the log functions read venue units
         for o in si.resting:
             lvl = book.q[o.side].get(o.price, 0)
             if lvl != o.level_qty:
-                self.queue_change(o, lvl, plain)
+                self.queue_change(o, lvl, plain, unit)
         self.cross_resting(si)
 
     def on_bbo(self, si, payload):
@@ -1004,7 +1025,9 @@ def read_session(sess):
         S["queue_power"] = float(eng.get("queue_power", 2))
     except (KeyError, TypeError, ValueError) as e:
         fail(meta_p, "missing or malformed key %s" % e)
-    if S["queue_model"] not in ("risk_averse", "probabilistic_power"):
+    if S["queue_model"] not in ("risk_averse", "probabilistic_power", "probabilistic_log",
+                                "probabilistic_power2", "probabilistic_log2",
+                                "probabilistic_power3"):
         fail(meta_p, "engine.queue_model %r is not one this tool re-simulates"
              % S["queue_model"])
     if not S["files"]:
