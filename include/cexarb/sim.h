@@ -46,8 +46,9 @@
  *
  * Threads: a cx_sim is owned by one thread (the engine thread); no cx_sim_* call on it is
  * thread-safe. The latency sampler and the funding-rate helpers hold no sim (see their groups).
- * Memory: everything is allocated by cx_sim_new, except each instrument's venue book, which is
- * allocated on the instrument's first market message (or up front with cx_sim_add_book).
+ * Memory: everything is allocated by cx_sim_new, except each instrument's venue book and its
+ * taken-liquidity table, allocated on the instrument's first market message (or up front with
+ * cx_sim_add_book).
  */
 #ifndef CEXARB_SIM_H
 #define CEXARB_SIM_H

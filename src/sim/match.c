@@ -117,6 +117,8 @@ static int64_t used_at(const struct cx__sim_inst *si, uint8_t side, int64_t pric
 static void use_level(struct cx_sim *sim, struct cx__sim_inst *si, uint8_t side, int64_t price_m,
                       int64_t qty_m)
 {
+    if (si->used == NULL)
+        return; /* no venue book yet: there is no view to take from */
     for (uint32_t i = 0; i < si->n_used; i++)
         if (si->used[i].side == side && si->used[i].price_m == price_m) {
             si->used[i].qty_m += qty_m;

@@ -369,8 +369,10 @@ void cx_sim_free(struct cx_sim *sim)
     if (sim == NULL)
         return;
     if (sim->inst != NULL)
-        for (uint32_t i = 0; i < sim->n_inst; i++)
+        for (uint32_t i = 0; i < sim->n_inst; i++) {
             cx_book_free(sim->inst[i].book);
+            free(sim->inst[i].used);
+        }
     free(sim->inst);
     free(sim->orders);
     free(sim->idx_keys);
@@ -402,9 +404,17 @@ int cx__sim_get_book(struct cx_sim *sim, uint32_t inst_id, struct cx_book **out)
             .max_buffered = sim->book_max_buffered,
             .tick_m = inst->tick,
         };
-        int rc = cx_book_new(&si->book, &bc); /* the one allocation after cx_sim_new */
-        if (rc != 0)
+        /* The only allocations after cx_sim_new: the venue book and its taken-liquidity
+         * table, on the instrument's first market message. */
+        si->used = calloc(CX__SIM_MAX_USED, sizeof *si->used);
+        if (si->used == NULL)
+            return CX_ENOMEM;
+        int rc = cx_book_new(&si->book, &bc);
+        if (rc != 0) {
+            free(si->used);
+            si->used = NULL;
             return rc;
+        }
         sim->stats.books++;
     }
     *out = si->book;

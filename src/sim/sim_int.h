@@ -83,7 +83,8 @@ struct cx__sim_inst {
     uint64_t depth_seq;       /* the venue book's last update id when depth_venue_ns was set */
     int64_t depth_venue_ns;   /* venue time the venue book last moved to a newer update id */
     uint32_t n_used;          /* entries in used */
-    struct cx__sim_used used[CX__SIM_MAX_USED];
+    struct cx__sim_used *used; /* CX__SIM_MAX_USED entries, allocated with the book (the
+                                  table is only read through the book's view) */
 };
 
 /** Internal event kinds. */
