@@ -9,7 +9,10 @@ touch from the documented rules (docs/internals/sim.md, "The venue's clock" and 
 touch") and checks three things a real venue guarantees:
 
   1. post-only: no post-only order is accepted when the last bookTicker the venue had seen at
-     the order's arrival crosses it;
+     the order's arrival crosses it (accepted: fidelity.json's `outcome` is `ack`; without
+     fidelity.json, orders.csv `acked_ns` is not 0: fidelity.json is preferred because
+     `acked_ns` is also set when a cancel leaves before the ack of an order the venue then
+     rejects);
   2. taker fills: no IOC/market fill at a price the venue's touch at arrival does not offer
      (a buy below the best ask, a sell above the best bid);
   3. maker fills: no fill of a resting order is credited from a print that executed before the
@@ -138,6 +141,7 @@ def main():
     # Venue arrival times: fidelity.json records them (any latency model); with a constant
     # entry latency they must equal created_ns + latency (checked below).
     arrive = {}
+    outcome = {}
     fpath = os.path.join(sess, "fidelity.json")
     if os.path.exists(fpath):
         try:
@@ -147,6 +151,7 @@ def main():
         for o in fid.get("orders", []):
             if o.get("arrive_ns") is not None:
                 arrive[str(o["client_id"])] = int(o["arrive_ns"])
+            outcome[str(o["client_id"])] = o.get("outcome")
     elif entry is None:
         die("no fidelity.json and a non-constant entry latency: arrival times unknown")
     market = {}
@@ -164,6 +169,14 @@ def main():
     viol = {"post_only_accepted_crossing": [], "taker_fill_outside_touch": [],
             "maker_fill_without_evidence": []}
     checked = {"post_only_accepted": 0, "taker_fills": 0, "maker_fills": 0}
+
+    def accepted(cid, o):
+        # The venue's own verdict when fidelity.json has it: orders.csv `acked_ns` is the
+        # strategy side's record, and an order cancelled before its ack carries the cancel's
+        # send time there even when the venue then rejected it.
+        if cid in outcome:
+            return outcome[cid] == "ack"
+        return o["acked_ns"] != "0"
 
     def arrival_of(cid, o):
         if cid in arrive:
@@ -185,7 +198,7 @@ def main():
         return ser[i - 1] if i > 0 else None
 
     for cid, o in orders.items():
-        if o["tif"] != "post_only" or o["acked_ns"] == "0":
+        if o["tif"] != "post_only" or not accepted(cid, o):
             continue
         key = (o["venue"], o["symbol"])
         arrival = arrival_of(cid, o)
