@@ -12,11 +12,14 @@ touch") and checks three things a real venue guarantees:
      the order's arrival crosses it (accepted: fidelity.json's `outcome` is `ack`; without
      fidelity.json, orders.csv `acked_ns` is not 0: fidelity.json is preferred because
      `acked_ns` is also set when a cancel leaves before the ack of an order the venue then
-     rejects);
+     rejects); an order whose crossing bookTicker level was taken since, by prints at its
+     price and our other orders' taker fills, is not judged (post_only_touch_taken): the
+     venue's view then depends on the depth book behind it;
   2. taker fills: no IOC/market fill at a price the venue's touch at arrival does not offer
      (a buy below the best ask, a sell above the best bid);
   3. maker fills: no fill of a resting order is credited from a print that executed before the
      order arrived: each needs a print at or through its price, or a bookTicker crossing it,
+     or a depth message or snapshot setting a level at or through its price on the other side,
      processed between the order's arrival and the fill.
 The touch of 1 and 2 is the last bookTicker the venue processed whose update id `u` is above
 every earlier one's (an older one is ignored, as the venue does).
@@ -65,13 +68,27 @@ def symbol_of(data, stream):
     return None
 
 
+def outer_levels(bids, asks):
+    """(highest bid price, lowest ask price) that a depth message or snapshot sets to a
+    non-zero quantity, None for a side without one."""
+    def best(levels, pick):
+        prices = [float(p) for p, q in levels if float(q) != 0.0]
+        if not prices:
+            return None
+        x = pick(prices)
+        return next(Decimal(p) for p, q in levels if float(q) != 0.0 and float(p) == x)
+    return best(bids, max), best(asks, min)
+
+
 def read_file(path):
     """The file's messages in file order, as (venue_ns, key, kind, payload): the venue clock and
     the reading key of docs/internals/sim.md "The venue's clock" (key = the running maximum of
     the file's exchange times + offset, its local time before the first one). payload: a
     bookTicker (symbol, bid, ask, u, bid_qty, ask_qty), a trade (symbol, price, qty,
-    buyer_is_maker), otherwise None."""
+    buyer_is_maker), a depth message or snapshot (symbol, highest bid, lowest ask set to a
+    non-zero quantity: outer_levels), otherwise None."""
     rows = []  # (local, exch_ns or None, kind, payload)
+    last_symbol = None
     with open_text(path) as f:
         for line in f:
             line = line.strip()
@@ -85,11 +102,13 @@ def read_file(path):
             if "lastUpdateId" in msg:
                 # The USD-M REST snapshot carries E and uses it; the spot one has no time.
                 e = msg.get("E")
-                rows.append((local, e * 1000000 if e is not None else None, "snapshot", None))
+                rows.append((local, e * 1000000 if e is not None else None, "depth",
+                             (last_symbol,) + outer_levels(msg["bids"], msg["asks"])))
                 continue
             data = msg.get("data", msg)
             stream = msg.get("stream", "")
             sym = symbol_of(data, stream)
+            last_symbol = sym
             if "bookTicker" in stream or data.get("e") == "bookTicker":
                 exch = data.get("E")
                 rows.append((local, exch * 1000000 if exch is not None else None, "bbo",
@@ -99,7 +118,8 @@ def read_file(path):
                 rows.append((local, data["T"] * 1000000, "trade",
                              (sym, Decimal(data["p"]), Decimal(data["q"]), bool(data["m"]))))
             elif data.get("e") == "depthUpdate":
-                rows.append((local, data["E"] * 1000000, "depth", None))
+                rows.append((local, data["E"] * 1000000, "depth",
+                             (sym,) + outer_levels(data["b"], data["a"])))
     lat = [r[0] - r[1] for r in rows if r[1] is not None]
     if not lat:
         die(path + ": no message with an exchange time")
@@ -154,18 +174,21 @@ def market_series(files, venues, window):
     """Per (venue, symbol): `bbo` [(time, bid, ask, u, bid_qty, ask_qty, seq)], `touch` (the
     bookTickers the venue takes: in processing order, one whose update id is not above the
     previous one's is older state and is ignored, docs/internals/sim.md "The venue's touch";
-    the spot bookTicker has no exchange time, so a newer one can come first) and `trade`
-    [(time, price, qty, buyer_is_maker, seq)], each in processing order, time = processing
+    the spot bookTicker has no exchange time, so a newer one can come first), `trade`
+    [(time, price, qty, buyer_is_maker, seq)] and `depth` [(time, highest bid, lowest ask)], each in processing order, time = processing
     time, seq = position in the venue's processing sequence (messages processed late share a
     time)."""
     out = {}
     top_u = {}
     for seq, (t, fidx, i) in enumerate(processing_order(files, window)):
         _, _, kind, payload = files[fidx][i]
-        if kind not in ("bbo", "trade"):
+        if kind not in ("bbo", "trade", "depth") or payload[0] is None:
             continue
         key = (venues[fidx], payload[0])
-        ser = out.setdefault(key, {"bbo": [], "touch": [], "trade": []})
+        ser = out.setdefault(key, {"bbo": [], "touch": [], "trade": [], "depth": []})
+        if kind == "depth":
+            ser["depth"].append((t,) + payload[1:])
+            continue
         if kind == "trade":
             ser["trade"].append((t,) + payload[1:] + (seq,))
             continue
@@ -227,6 +250,7 @@ def main():
     market = market_series(files, [venue_of(df["path"]) for df in meta["data_files"]], window)
     times = {k: [r[0] for r in v["bbo"]] for k, v in market.items()}
     touch_times = {k: [r[0] for r in v["touch"]] for k, v in market.items()}
+    depth_times = {k: [r[0] for r in v["depth"]] for k, v in market.items()}
     ttimes = {k: [r[0] for r in v["trade"]] for k, v in market.items()}
 
     orders = {}
@@ -237,7 +261,31 @@ def main():
 
     viol = {"post_only_accepted_crossing": [], "taker_fill_outside_touch": [],
             "maker_fill_without_evidence": []}
-    checked = {"post_only_accepted": 0, "taker_fills": 0, "maker_fills": 0}
+    checked = {"post_only_accepted": 0, "post_only_touch_taken": 0, "taker_fills": 0,
+               "maker_fills": 0}
+    taker_fills = {}
+    for fl in fills:
+        if fl["liquidity"] == "taker":
+            taker_fills.setdefault((fl["venue"], fl["symbol"]), []).append(fl)
+
+    def taken_since(key, buy, price, bbo, t1, cid):
+        """Quantity taken from the level at `price` on the side a buy (ask) or a sell (bid)
+        would cross, since the bookTicker `bbo` was processed: by prints processed after it up
+        to t1 and by our other orders' taker fills from its time to t1: the venue's touch no
+        longer offers what was taken (docs/internals/sim.md "The venue's touch", 2)."""
+        t0 = bbo[0]
+        q = Decimal(0)
+        tr = market.get(key, {}).get("trade", [])
+        tt = ttimes.get(key, [])
+        for v, p, pq, m, seq in tr[bisect.bisect_left(tt, t0):bisect.bisect_right(tt, t1)]:
+            # a buying aggressor lifts asks, a selling one hits bids
+            if seq > bbo[6] and p == price and m != buy:
+                q += pq
+        for fl in taker_fills.get(key, []):
+            if (fl["client_id"] != cid and t0 <= int(fl["ts_ns"]) <= t1
+                    and (fl["side"] == "buy") == buy and Decimal(fl["price"]) == price):
+                q += Decimal(fl["qty"])
+        return q
 
     def accepted(cid, o):
         # The venue's own verdict when fidelity.json has it: orders.csv `acked_ns` is the
@@ -274,9 +322,14 @@ def main():
         b = bbo_at(key, arrival) if arrival is not None else None
         if b is None:
             continue
-        checked["post_only_accepted"] += 1
         px = Decimal(o["price"])
-        crossing = px >= b[2] if o["side"] == "buy" else px <= b[1]
+        buy = o["side"] == "buy"
+        crossing = px >= b[2] if buy else px <= b[1]
+        if crossing and taken_since(key, buy, b[2] if buy else b[1], b, arrival,
+                                    cid) >= (b[5] if buy else b[4]):
+            checked["post_only_touch_taken"] += 1
+            continue
+        checked["post_only_accepted"] += 1
         if crossing:
             viol["post_only_accepted_crossing"].append(
                 {"client_id": int(cid), "price": str(px), "bid": str(b[1]), "ask": str(b[2]),
@@ -326,6 +379,16 @@ def main():
             j = bisect.bisect_right(bt, t)
             for v, bid, ask, _, _, _, _ in ser[i:j]:
                 if (buy and ask <= px) or (not buy and bid >= px):
+                    ok = True
+                    break
+        if not ok:
+            # A depth message or snapshot that put a level at or through our price on the other
+            # side: the venue's book crossed us (docs/internals/sim.md "Book cross").
+            ser = market.get(key, {}).get("depth", [])
+            dt = depth_times.get(key, [])
+            for v, bid, ask in ser[bisect.bisect_left(dt, arrival):bisect.bisect_right(dt, t)]:
+                if (buy and ask is not None and ask <= px) or (
+                        not buy and bid is not None and bid >= px):
                     ok = True
                     break
         if not ok:
