@@ -47,7 +47,8 @@ Rules implemented (docs/internals/sim.md sections in brackets):
     the earlier file. A message is read
     into the buffer while its key is below max(earliest waiting venue time, last released) +
     window; then the earliest (venue time, read order) leaves. One below the last released time
-    is processed at that time and counted late.
+    is processed at that time and counted late (a run stopped early counts only the messages
+    it replayed).
   * Order at one instant: an order or cancel arrival due strictly before a market message's
     venue time is processed before it, one at the same time after it; arrivals at one time in
     creation order. The venue clock is the latest time processed; fills carry it.
@@ -368,7 +369,8 @@ def levels(arr, side, ii, memo_p, memo_q):
 
 def venue_order(files, window):
     """The release sequence of every file's messages: a list of (venue_ns, file, index) and
-    the number of late messages (docs/internals/sim.md "The venue's clock")."""
+    the positions in it of the late messages, increasing (docs/internals/sim.md "The venue's
+    clock")."""
     keyed = []
     for fidx, (path, venue, loc, exch, msgs) in enumerate(files):
         lat = [l - x for l, x in zip(loc, exch) if x is not None]
@@ -390,7 +392,7 @@ def venue_order(files, window):
     keyed.sort()
     out = []
     heap = []
-    late = 0
+    late = []
     last_out = None
     p, n = 0, len(keyed)
     seq = 0
@@ -411,7 +413,7 @@ def venue_order(files, window):
         v, _, fidx, i = heapq.heappop(heap)
         if last_out is not None and v < last_out:
             v = last_out
-            late += 1
+            late.append(len(out))
         last_out = v
         out.append((v, fidx, i))
     return out, late
@@ -1194,10 +1196,12 @@ def run(sess):
                        "the session replayed")
         venue, loc, exch, msgs = read_recording(path, infos)
         recs.append((path, venue, loc, exch, msgs))
-    released, late = venue_order(recs, S["window"])
+    released, late_pos = venue_order(recs, S["window"])
     n_replay = len(released)
     if S["stop_messages"] is not None and S["stop_messages"] < n_replay:
         n_replay = S["stop_messages"]   # the run ended its replay there
+    # Late among the messages the run processed: a run stopped early never saw the rest.
+    late = bisect.bisect_left(late_pos, n_replay)
 
     ven = Venue({k: Inst(k, infos[k]) for k in infos}, S["queue_model"], S["queue_power"])
     orders, events = S["orders"], S["events"]
