@@ -168,8 +168,8 @@ def count(sess):
     if meta["engine"]["queue_model"] == "probabilistic_power":
         seen.add("probabilistic")
     c["replay"]["queue_model"] = meta["engine"]["queue_model"]
-    # orders.csv `acked_ns` of orders the venue rejected: not 0 when a cancel left before the
-    # ack (the OMS sets it on PENDING_NEW -> PENDING_CANCEL); shown, not judged here.
+    # orders.csv `acked_ns` of orders the venue rejected: must be 0 (an OMS bug recorded the
+    # send time of a cancel that left before the ack; docs/internals/oms.md).
     c["replay"]["rejected_with_acked_ns"] = sum(
         1 for cid, r in csv_orders.items()
         if cid in orders and orders[cid]["outcome"] == "reject" and r["acked_ns"] != "0")
@@ -197,6 +197,10 @@ def main(argv):
     sess = argv[0]
     c, seen = count(sess)
     show(c)
+    if c["replay"]["rejected_with_acked_ns"] != 0:
+        print("%s: %s: %d orders the venue rejected have an ack time in orders.csv"
+              % (PROG, sess, c["replay"]["rejected_with_acked_ns"]))
+        return 1
     missing = [k for k in KINDS + tuple(argv[1:]) if k not in seen]
     if missing:
         print("%s: %s: never exercised: %s" % (PROG, sess, ", ".join(missing)))

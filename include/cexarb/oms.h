@@ -563,7 +563,9 @@ struct cx_order *cx_oms_order(const struct cx_oms *oms, uint64_t client_id);
  * change only through cx_oms_apply_fill, so status and filled quantity always agree.
  * A refused cancel is PENDING_CANCEL -> NEW (or -> PARTIALLY_FILLED, the same request): the
  * order returns to NEW when nothing is filled and to PARTIALLY_FILLED otherwise, and `reject`
- * is stored in o->reject. Leaving PENDING_NEW for anything but REJECTED sets acked_ns.
+ * is stored in o->reject. The first move to a status that says the venue took the order
+ * (anything but REJECTED and PENDING_CANCEL, from PENDING_NEW or from a PENDING_CANCEL that was
+ * never acked) sets acked_ns; a cancel request before the ack does not.
  * @param o       an order of this OMS.
  * @param reject  reason stored for REJECTED and for a refused cancel (ignored otherwise).
  * @param now_ns  engine time (updated_ns, acked_ns).

@@ -275,8 +275,13 @@ struct cx_order *cx_oms_order(const struct cx_oms *oms, uint64_t client_id)
 static void set_status(struct cx_oms *oms, uint32_t idx, enum cx_ord_status to, int64_t now_ns)
 {
     struct cx_order *o = &oms->orders[idx];
-    if (o->status == CX_ORD_PENDING_NEW && to != CX_ORD_REJECTED && o->acked_ns == 0)
-        o->acked_ns = now_ns; /* ack, or an ack travelling with a fill / expiry */
+    /* The first status that says the venue took the order is its ack (an ack, or one that
+     * travelled with a fill, an expiry or a cancel). A cancel request sent before the ack says
+     * nothing about the venue, so PENDING_NEW -> PENDING_CANCEL does not set it; the later
+     * ACK, fill or CANCELED does, and a venue REJECT leaves it 0. */
+    if ((o->status == CX_ORD_PENDING_NEW || o->status == CX_ORD_PENDING_CANCEL) &&
+        to != CX_ORD_REJECTED && to != CX_ORD_PENDING_CANCEL && o->acked_ns == 0)
+        o->acked_ns = now_ns;
     o->status = (uint8_t)to;
     o->updated_ns = now_ns;
     if (cx_ord_status_is_final(to))

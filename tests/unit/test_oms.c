@@ -350,6 +350,18 @@ static void test_pending_cancel(void **state)
     assert_int_equal(o->acked_ns, 4321);
     assert_int_equal(o->venue_order_id, f.venue_order_id);
 
+    /* A cancel sent before the ack is not an ack: a venue reject then leaves acked_ns 0, a
+     * CANCELED (the venue took the order and cancelled it) sets it. */
+    o = submit(oms, I_UNIT, CX_SIDE_ASK, 100, 5);
+    assert_int_equal(cx_oms_set_status(oms, o, PC, CX_REJ_NONE, 50), 0);
+    assert_int_equal(o->acked_ns, 0);
+    assert_int_equal(cx_oms_set_status(oms, o, REJ, CX_REJ_POST_ONLY, 60), 0);
+    assert_int_equal(o->acked_ns, 0);
+    o = submit(oms, I_UNIT, CX_SIDE_ASK, 100, 5);
+    assert_int_equal(cx_oms_set_status(oms, o, PC, CX_REJ_NONE, 50), 0);
+    assert_int_equal(cx_oms_set_status(oms, o, CX_ORD_CANCELED, CX_REJ_NONE, 70), 0);
+    assert_int_equal(o->acked_ns, 70);
+
     /* Rejects record the reason and never set acked_ns. */
     o = submit(oms, I_UNIT, CX_SIDE_ASK, 100, 5);
     assert_int_equal(cx_oms_set_status(oms, o, REJ, CX_REJ_POST_ONLY, 77), 0);
